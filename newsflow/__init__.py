@@ -1,0 +1,1 @@
+"""Newsflow's command-line front door: `newsflow up`, `newsflow ingest`, `newsflow extract`."""

@@ -1,0 +1,1 @@
+"""The four deployable services of Newsflow: ingest, nlp, store, api."""

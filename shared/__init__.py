@@ -1,0 +1,1 @@
+"""Contracts and plumbing shared by every Newsflow service: messages, stream names, settings, broker helpers."""

