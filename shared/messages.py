@@ -94,7 +94,9 @@ class EntityMention(BaseModel):
 class ArticleEnriched(Message):
     """NLP output for one revision of an article: published on `articles.enriched`."""
 
-    article_id: str = Field(description="Id of the enriched article.", examples=["5b0d7c2e-8d7a-5f4e-9a0b-2b1f0c3d4e5f"])
+    article_id: str = Field(
+        description="Id of the enriched article.", examples=["5b0d7c2e-8d7a-5f4e-9a0b-2b1f0c3d4e5f"]
+    )
     revision: str = Field(description="Revision the enrichment was computed from; older ones never win.")
     language: str = Field(description="ISO 639-1 code of the language the text was processed as.", examples=["en"])
     entities: list[EntityMention] = Field(default_factory=list, description="Entity mentions in text order.")
