@@ -1,0 +1,207 @@
+"""The ingest HTTP API: validates posted articles and appends them to `articles.submitted`.
+
+Consumes HTTP requests; produces `ArticleSubmitted` messages. Nothing else: no database, no NLP.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Body, FastAPI, Request, Response
+from pydantic import ValidationError
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from services.ingest.schemas import Accepted, ArticleIn, BatchItem, BatchResult
+from services.ingest.settings import IngestSettings
+from services.ingest.submit import Submitter, to_message
+from shared.http import (
+    REQUEST_ID_HEADER,
+    ApiError,
+    BodySizeLimit,
+    ErrorResponse,
+    error_response,
+    install_error_handlers,
+    request_id,
+    validation_details,
+)
+from shared.messages import ArticleSubmitted
+
+log = logging.getLogger("newsflow.ingest")
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "Body is not valid JSON."},
+    413: {"model": ErrorResponse, "description": "Body over the configured size limit."},
+    422: {"model": ErrorResponse, "description": "Invalid fields, each named in `details`."},
+    503: {"model": ErrorResponse, "description": "Redis unreachable; retry after `Retry-After` seconds."},
+}
+_BATCH_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "Articles as a JSON array, or as NDJSON (one JSON object per line).",
+        "content": {
+            "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleIn"}}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+def _redis_down() -> ApiError:
+    return ApiError(503, "The message broker is unreachable; nothing was accepted.", headers={"Retry-After": "5"})
+
+
+def parse_batch(body: bytes, content_type: str) -> list[Any]:
+    """Entries of a batch body: a JSON array, or NDJSON lines (blank lines skipped).
+
+    An NDJSON line that is not JSON becomes an `_Unparsable` entry, reported invalid on its own.
+    """
+    stripped = body.lstrip()
+    if "ndjson" not in content_type and "jsonl" not in content_type and stripped.startswith(b"["):
+        try:
+            entries = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise ApiError(400, f"Body is not a valid JSON array: {exc}", code="malformed_json") from None
+        if not isinstance(entries, list):
+            raise ApiError(422, "Body must be a JSON array of articles or NDJSON.")
+        return entries
+    entries = []
+    for number, line in enumerate(body.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(orjson.loads(line))
+        except orjson.JSONDecodeError:
+            entries.append(_Unparsable(number))
+    return entries
+
+
+class _Unparsable:
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def create_app(settings: IngestSettings | None = None) -> FastAPI:
+    """The ingest app; the Redis connection lives in its lifespan."""
+    settings = settings or IngestSettings()
+    ttl = settings.dedup_ttl_days * 86400
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3, health_check_interval=15)
+        app.state.redis = redis
+        app.state.submitter = Submitter(redis, ttl)
+        log.info("ingest ready on %s:%s", settings.host, settings.port)
+        yield
+        await redis.aclose()
+
+    app = FastAPI(
+        title="Newsflow ingest",
+        version="0.1.0",
+        description="Submit news articles for enrichment. Accepted articles are queued durably and processed "
+        "asynchronously; query them at the read API.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, per_path={"/articles/batch": settings.max_batch_bytes}
+    )
+
+    async def submit(request: Request, messages: list[ArticleSubmitted]) -> list[bool]:
+        try:
+            result: list[bool] = await request.app.state.submitter.submit(messages)
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            log.warning("redis unreachable while accepting %d article(s)", len(messages))
+            raise _redis_down() from None
+        return result
+
+    @app.post(
+        "/articles",
+        status_code=202,
+        response_model=Accepted,
+        responses=_ERRORS,
+        summary="Submit one article",
+        description="Queues the article for enrichment. Re-posting the same revision is answered with the same "
+        "id and `duplicate: true` and is not processed again; a changed text under the same URL is a new revision.",
+    )
+    async def post_article(
+        article: Annotated[ArticleIn, Body(description="The article.")], request: Request, response: Response
+    ) -> Accepted:
+        rid = request_id(request)
+        response.headers[REQUEST_ID_HEADER] = rid
+        message = to_message(article, rid)
+        [appended] = await submit(request, [message])
+        log.debug(
+            "article %s", "accepted" if appended else "duplicate",
+            extra={"article_id": message.article_id, "correlation_id": rid},
+        )
+        return Accepted(
+            id=message.article_id,
+            revision=message.revision,
+            status="accepted" if appended else "duplicate",
+            duplicate=not appended,
+            canonical_url=message.canonical_url,
+        )
+
+    @app.post(
+        "/articles/batch",
+        status_code=202,
+        response_model=BatchResult,
+        responses=_ERRORS,
+        summary="Submit many articles",
+        description="JSON array or NDJSON. Each entry is validated on its own: invalid entries are reported with "
+        "their errors and the valid ones are still accepted.",
+        openapi_extra=_BATCH_BODY,
+    )
+    async def post_batch(request: Request, response: Response) -> BatchResult:
+        rid = request_id(request)
+        response.headers[REQUEST_ID_HEADER] = rid
+        entries = parse_batch(await request.body(), request.headers.get("content-type", ""))
+        if len(entries) > settings.max_batch_items:
+            raise ApiError(413, f"A batch holds at most {settings.max_batch_items} articles; got {len(entries)}.")
+        items: list[BatchItem] = []
+        valid: list[tuple[int, ArticleSubmitted]] = []
+        for index, entry in enumerate(entries):
+            if isinstance(entry, _Unparsable):
+                errors = [{"field": f"line {entry.line}", "message": "not valid JSON", "type": "json_invalid"}]
+                items.append(BatchItem(index=index, status="invalid", errors=errors))
+                continue
+            try:
+                article = ArticleIn.model_validate(entry)
+            except ValidationError as exc:
+                items.append(BatchItem(index=index, status="invalid", errors=validation_details(exc.errors())))
+                continue
+            message = to_message(article, f"{rid}:{index}")
+            valid.append((index, message))
+            items.append(BatchItem(index=index, status="accepted", id=message.article_id, revision=message.revision))
+        appended = await submit(request, [m for _, m in valid])
+        for (index, _), ok in zip(valid, appended, strict=True):
+            if not ok:
+                items[index].status = "duplicate"
+        accepted = sum(appended)
+        invalid = sum(1 for item in items if item.status == "invalid")
+        log.info("batch: %d accepted, %d duplicate, %d invalid", accepted, len(valid) - accepted, invalid,
+                 extra={"correlation_id": rid})
+        return BatchResult(accepted=accepted, duplicates=len(valid) - accepted, invalid=invalid, items=items)
+
+    @app.get("/healthz", summary="Liveness: the process is up", response_model=dict[str, str])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        summary="Readiness: Redis is reachable",
+        response_model=dict[str, str],
+        responses={503: {"model": ErrorResponse}},
+    )
+    async def readyz(request: Request) -> Any:
+        try:
+            await request.app.state.redis.ping()
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            return error_response(503, "Redis is unreachable.", headers={"Retry-After": "5"})
+        return {"status": "ready"}
+
+    return app

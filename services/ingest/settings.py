@@ -1,0 +1,23 @@
+"""Settings of the ingest service (`NEWSFLOW_*` environment variables)."""
+
+from pydantic import Field
+
+from shared.settings import CommonSettings
+
+
+class IngestSettings(CommonSettings):
+    """Where ingest listens and what it accepts."""
+
+    port: int = Field(8001, description="HTTP port of the ingest API.")
+    max_body_bytes: int = Field(
+        2 * 1024 * 1024, description="Largest accepted body of `POST /articles`, in bytes; larger gets 413."
+    )
+    max_batch_bytes: int = Field(
+        64 * 1024 * 1024, description="Largest accepted body of `POST /articles/batch`, in bytes; larger gets 413."
+    )
+    max_batch_items: int = Field(5000, description="Most articles in one batch request; more gets 413.")
+    dedup_ttl_days: int = Field(
+        30,
+        description="How long ingest remembers an article's revision to answer re-posts as duplicates "
+        "(0 = forever). A re-post after that is reprocessed, which the store absorbs idempotently.",
+    )

@@ -1,0 +1,167 @@
+"""The ingest API against a real Valkey: what a client sees and what lands on the stream."""
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from newsflow.embedded import EmbeddedValkey
+from services.ingest.main import create_app
+from services.ingest.settings import IngestSettings
+from shared.messages import ArticleSubmitted
+from shared.streams import ARTICLES_SUBMITTED
+
+pytestmark = pytest.mark.integration
+
+ARTICLE = {
+    "title": "Army chief visits Tehran",
+    "text": "The Pakistani Army Chief visited Tehran on Monday.",
+    "url": "https://Example.org/news/1?utm_source=feed",
+    "source": "Example Times",
+    "published_at": "2024-05-02T09:30:00",
+    "metadata": {"section": "world"},
+}
+
+
+@pytest.fixture
+async def client(redis: Redis, valkey: EmbeddedValkey) -> AsyncIterator[httpx.AsyncClient]:
+    settings = IngestSettings(redis_url=valkey.url, max_body_bytes=4096, max_batch_bytes=100_000, max_batch_items=50)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as http:
+            yield http
+
+
+async def stream_messages(redis: Redis) -> list[ArticleSubmitted]:
+    from faststream.redis.parser.binary import BinaryMessageFormatV1
+
+    out = []
+    for _, fields in await redis.xrange(ARTICLES_SUBMITTED):
+        data, headers = BinaryMessageFormatV1.parse(fields[b"__data__"])
+        assert headers["content-type"] == "application/json"
+        out.append(ArticleSubmitted.model_validate_json(data))
+    return out
+
+
+async def test_post_article_is_queued_with_canonical_identity(client: httpx.AsyncClient, redis: Redis) -> None:
+    response = await client.post("/articles", json=ARTICLE, headers={"X-Request-ID": "req-1"})
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert body["status"] == "accepted" and body["duplicate"] is False
+    assert body["canonical_url"] == "https://example.org/news/1"
+    assert response.headers["x-request-id"] == "req-1"
+    [message] = await stream_messages(redis)
+    assert message.article_id == body["id"]
+    assert message.correlation_id == "req-1"
+    assert message.published_at is not None and message.published_at.utcoffset().total_seconds() == 0
+    assert message.metadata == {"section": "world"}
+
+
+async def test_repost_is_a_duplicate_and_not_queued_again(client: httpx.AsyncClient, redis: Redis) -> None:
+    first = (await client.post("/articles", json=ARTICLE)).json()
+    again = await client.post("/articles", json={**ARTICLE, "url": "https://example.org/news/1#comments"})
+    assert again.status_code == 202
+    assert again.json()["id"] == first["id"] and again.json()["duplicate"] is True
+    assert len(await stream_messages(redis)) == 1
+
+
+async def test_changed_text_is_a_new_revision_of_the_same_article(client: httpx.AsyncClient, redis: Redis) -> None:
+    first = (await client.post("/articles", json=ARTICLE)).json()
+    second = (await client.post("/articles", json={**ARTICLE, "text": ARTICLE["text"] + " Updated."})).json()
+    assert second["id"] == first["id"] and second["revision"] != first["revision"]
+    assert second["status"] == "accepted"
+    assert [m.revision for m in await stream_messages(redis)] == [first["revision"], second["revision"]]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"text": "x"}, "body.title"),
+        ({"title": "t", "text": "   \n "}, "body.text"),
+        ({"title": "t", "text": "x", "url": "ftp://example.org/a"}, "body.url"),
+        ({"title": "t", "text": "x", "published_at": "yesterday"}, "body.published_at"),
+        ({"title": "t", "text": "x", "language": "English"}, "body.language"),
+        ({"title": "t", "text": "x", "metadata": [1, 2]}, "body.metadata"),
+        ({"title": "t", "text": "x", "unknown": 1}, "body.unknown"),
+        ({"title": 5, "text": "x"}, "body.title"),
+    ],
+)
+async def test_invalid_fields_are_named_in_a_422(client: httpx.AsyncClient, body: dict, field: str) -> None:
+    response = await client.post("/articles", json=body)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert field in [d["field"] for d in error["details"]]
+
+
+async def test_malformed_json_is_a_400(client: httpx.AsyncClient) -> None:
+    response = await client.post("/articles", content=b'{"title": "x", ', headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_json"
+
+
+async def test_body_over_the_limit_is_a_413(client: httpx.AsyncClient, redis: Redis) -> None:
+    response = await client.post("/articles", json={**ARTICLE, "text": "word " * 2000})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"title": "t", "text": "'
+        for _ in range(10):
+            yield b"x" * 1000
+        yield b'"}'
+
+    chunked = await client.post("/articles", content=chunks(), headers={"content-type": "application/json"})
+    assert chunked.status_code == 413
+    assert await stream_messages(redis) == []
+
+
+async def test_control_characters_are_removed_and_html_kept_verbatim(client: httpx.AsyncClient, redis: Redis) -> None:
+    text = "Nul\x00 byte and <script>alert(1)</script> and emoji 🗞️ and مرحبا"
+    response = await client.post("/articles", json={"title": "T\x07", "text": text, "metadata": {"k\x00": "v\x01"}})
+    assert response.status_code == 202
+    [message] = await stream_messages(redis)
+    assert message.text == "Nul byte and <script>alert(1)</script> and emoji 🗞️ and مرحبا"
+    assert message.title == "T" and message.metadata == {"k": "v"}
+
+
+async def test_batch_json_array_reports_each_entry(client: httpx.AsyncClient, redis: Redis) -> None:
+    entries = [ARTICLE, {"title": "no text"}, {**ARTICLE, "url": "https://example.org/news/2"}, ARTICLE]
+    response = await client.post("/articles/batch", json=entries)
+    assert response.status_code == 202
+    body = response.json()
+    assert [i["status"] for i in body["items"]] == ["accepted", "invalid", "accepted", "duplicate"]
+    assert (body["accepted"], body["duplicates"], body["invalid"]) == (2, 1, 1)
+    assert body["items"][1]["errors"][0]["field"] == "text"
+    assert len(await stream_messages(redis)) == 2
+
+
+async def test_batch_ndjson_with_a_broken_line(client: httpx.AsyncClient, redis: Redis) -> None:
+    import json
+
+    lines = [json.dumps({**ARTICLE, "url": f"https://example.org/n/{i}"}) for i in range(3)]
+    body = "\n".join([lines[0], "{not json", "", lines[1], lines[2]]) + "\n"
+    response = await client.post("/articles/batch", content=body, headers={"content-type": "application/x-ndjson"})
+    assert response.status_code == 202
+    assert [i["status"] for i in response.json()["items"]] == ["accepted", "invalid", "accepted", "accepted"]
+    assert len(await stream_messages(redis)) == 3
+
+
+async def test_batch_over_item_limit_is_a_413(client: httpx.AsyncClient) -> None:
+    response = await client.post("/articles/batch", json=[ARTICLE] * 51)
+    assert response.status_code == 413
+
+
+async def test_redis_down_is_a_503_with_retry_after() -> None:
+    from newsflow.embedded import free_port
+
+    app = create_app(IngestSettings(redis_url=f"redis://127.0.0.1:{free_port()}/0"))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ingest") as http:
+            response = await http.post("/articles", json=ARTICLE)
+            ready = await http.get("/readyz")
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert response.json()["error"]["code"] == "unavailable"
+    assert ready.status_code == 503
