@@ -1,0 +1,85 @@
+"""The `newsflow` command: `up` (run everything locally), `ingest` (post files), `extract` (offline NLP)."""
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from newsflow.up import run
+
+    return run(nlp_workers=args.nlp_workers, seeds=None if args.no_seeds else Path(args.seeds))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from newsflow.client import post_batches
+    from newsflow.loader import files_under, read_articles
+
+    if args.path == "-":
+        content = sys.stdin.buffer.read()
+        suffix = ".json" if content.lstrip().startswith(b"[") else ".jsonl"
+        sources = [(content, suffix, "stdin")]
+    else:
+        path = Path(args.path)
+        if not path.exists():
+            print(f"newsflow ingest: {path} does not exist", file=sys.stderr)
+            return 2
+        sources = [(p.read_bytes(), p.suffix.lower(), p.stem) for p in files_under(path)]
+    try:
+        articles = [a for content, suffix, name in sources for a in read_articles(content, suffix, name)]
+    except ValueError as exc:
+        print(f"newsflow ingest: cannot read input: {exc}", file=sys.stderr)
+        return 2
+    with tqdm(total=len(articles), unit="article", disable=args.quiet, file=sys.stderr) as bar:
+        try:
+            result = post_batches(args.url, articles, batch_size=args.batch_size, progress=bar)
+        except Exception as exc:
+            print(f"\nnewsflow ingest: {exc}", file=sys.stderr)
+            return 1
+    print(f"{result.accepted} accepted, {result.duplicates} duplicates, {result.invalid} invalid")
+    for error in result.errors:
+        print(f"  invalid {error}", file=sys.stderr)
+    return 0 if result.invalid == 0 else 1
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from newsflow.extract import run_extract
+
+    return run_extract(args.path, model=args.model, batch_size=args.batch_size)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsflow", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    up = commands.add_parser("up", help="run the whole pipeline locally (embedded Redis and PostgreSQL by default)")
+    up.add_argument("--nlp-workers", type=int, default=1, help="number of NLP worker processes (default 1)")
+    up.add_argument("--seeds", default="seeds", help="directory of articles to post once ready (default seeds/)")
+    up.add_argument("--no-seeds", action="store_true", help="do not post the seed articles")
+    up.set_defaults(func=cmd_up)
+
+    ingest = commands.add_parser("ingest", help="post .txt/.json/.jsonl files (or - for stdin) to the ingest service")
+    ingest.add_argument("path", help="file, directory, or - for JSON/NDJSON on stdin")
+    ingest.add_argument("--url", default="http://127.0.0.1:8001", help="ingest service URL")
+    ingest.add_argument("--batch-size", type=int, default=200, help="articles per request")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(func=cmd_ingest)
+
+    extract = commands.add_parser("extract", help="run the extraction offline over a JSONL file, JSONL to stdout")
+    extract.add_argument("path", help='JSONL file of {"id", "text", "published_at"?} lines, or - for stdin')
+    extract.add_argument("--model", default=None, help="spaCy pipeline (default: the NLP worker's setting)")
+    extract.add_argument("--batch-size", type=int, default=64, help="texts per nlp.pipe batch")
+    extract.set_defaults(func=cmd_extract)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    status: int = args.func(args)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""End to end: post over HTTP to ingest, read back from the API, with every service a real process.
+
+The tests run in order on one pipeline: the first one posts while no NLP worker exists yet.
+"""
+
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Pipeline
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_4c00a9e13c3a665f.txt"
+EARLY = {
+    "title": "Ceasefire talks resume in Cairo",
+    "text": "Egyptian mediators hosted Israeli and Palestinian negotiators in Cairo on Sunday.",
+    "url": "https://news.example.org/2024/cairo-talks?utm_source=rss",
+    "source": "Example Wire",
+    "published_at": "2024-03-03T08:00:00Z",
+}
+
+
+def wait_for_status(api: str, article_id: str, status: str, timeout: float = 90) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    body: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        response = httpx.get(f"{api}/articles/{article_id}")
+        if response.status_code == 200:
+            body = response.json()
+            if body["status"] == status:
+                return body
+        time.sleep(0.25)
+    raise AssertionError(f"article {article_id} not {status} after {timeout}s; last: {body.get('status')}")
+
+
+def test_article_posted_while_no_nlp_worker_runs_is_enriched_once_one_starts(pipeline: Pipeline) -> None:
+    response = httpx.post(f"{pipeline.ingest.url}/articles", json=EARLY)
+    assert response.status_code == 202
+    article_id = response.json()["id"]
+    pending = wait_for_status(pipeline.api.url, article_id, "pending", timeout=30)
+    assert pending["title"] == EARLY["title"] and pending["entities"] == []
+
+    pipeline.add_nlp_worker()
+    enriched = wait_for_status(pipeline.api.url, article_id, "enriched")
+    names = {(e["name"], e["country"]) for e in enriched["entities"]}
+    assert ("Cairo", "EGY") in names
+
+
+def test_seed_article_is_enriched_with_countries(pipeline: Pipeline) -> None:
+    text = SEED.read_text()
+    started = time.monotonic()
+    response = httpx.post(
+        f"{pipeline.ingest.url}/articles",
+        json={"title": "Pakistani Army Chief visits Tehran", "text": text, "source": "seed",
+              "published_at": "2025-01-15T10:00:00Z"},
+    )
+    assert response.status_code == 202
+    article = wait_for_status(pipeline.api.url, response.json()["id"], "enriched")
+    print(f"seed article: 202 -> enriched in {time.monotonic() - started:.2f}s")
+
+    entities = article["entities"]
+    for entity in entities:
+        assert text[entity["start"]:entity["end"]] == entity["text"]
+    countries = {e["country"] for e in entities}
+    assert {"PAK", "IRN", "QAT"} <= countries
+    resolved = {e["text"]: e["country"] for e in entities if e["label"] == "GPE"}
+    assert resolved.get("Tehran") == "IRN"
+    assert resolved.get("Doha") == "QAT"
+    assert any(e["label"] == "NORP" and e["country"] == "PAK" for e in entities)
+
+
+def test_search_finds_the_seed_and_entities_rank_its_countries(pipeline: Pipeline) -> None:
+    found = httpx.get(f"{pipeline.api.url}/articles", params={"q": "memorandum"}).json()
+    assert [item["title"] for item in found["items"]] == ["Pakistani Army Chief visits Tehran"]
+
+    by_country = httpx.get(f"{pipeline.api.url}/articles", params={"country": "QAT"}).json()
+    assert [item["title"] for item in by_country["items"]] == ["Pakistani Army Chief visits Tehran"]
+
+    top = httpx.get(f"{pipeline.api.url}/entities", params={"label": "GPE"}).json()["items"]
+    top_countries = {item["country"] for item in top[:8]}
+    assert {"PAK", "IRN", "QAT"} <= top_countries
+
+
+def test_same_article_posted_twice_is_stored_once(pipeline: Pipeline) -> None:
+    first = httpx.post(f"{pipeline.ingest.url}/articles", json=EARLY).json()
+    decorated = {**EARLY, "url": "https://NEWS.example.org/2024/cairo-talks#top"}
+    second = httpx.post(f"{pipeline.ingest.url}/articles", json=decorated).json()
+    assert first["id"] == second["id"]
+    assert first["duplicate"] is True and second["duplicate"] is True
+    listed = httpx.get(f"{pipeline.api.url}/articles", params={"q": "Cairo negotiators"}).json()["items"]
+    assert [item["id"] for item in listed] == [first["id"]]
+
+
+def test_unknown_article_is_a_json_404(pipeline: Pipeline) -> None:
+    response = httpx.get(f"{pipeline.api.url}/articles/00000000-0000-0000-0000-000000000000")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
