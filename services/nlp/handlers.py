@@ -1,0 +1,68 @@
+"""The NLP worker's message handling: a batch of `ArticleSubmitted` in, one `ArticleEnriched` each out.
+
+Consumes decoded `ArticleSubmitted` messages (from `articles.submitted`, group `nlp`); produces `ArticleEnriched`
+messages on `articles.enriched`, published in one pipelined round trip before the batch is acknowledged.
+The extraction itself is `services.nlp.extraction`; this module only maps messages to it and back.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+
+from redis.asyncio import Redis
+
+from services.nlp.extraction import ExtractionInput, Extractor
+from shared.broker import publish_many
+from shared.messages import ArticleEnriched, ArticleSubmitted
+from shared.streams import ARTICLES_ENRICHED
+
+log = logging.getLogger("newsflow.nlp")
+
+
+def enrich(extractor: Extractor, articles: Sequence[ArticleSubmitted]) -> list[ArticleEnriched]:
+    """The enrichment of each article, in order (blocking: run it off the event loop)."""
+    extractions = extractor.extract([ExtractionInput(a.text, a.language) for a in articles])
+    return [
+        ArticleEnriched(
+            article_id=article.article_id,
+            revision=article.revision,
+            correlation_id=article.correlation_id,
+            language=extraction.language,
+            entities=extraction.entities,
+            model=extractor.model,
+            warnings=extraction.warnings,
+        )
+        for article, extraction in zip(articles, extractions, strict=True)
+    ]
+
+
+async def handle_batch(articles: Sequence[ArticleSubmitted], extractor: Extractor, redis: Redis) -> None:
+    """Enrich a batch and publish the results; raises (leaving the batch unacknowledged) if either fails.
+
+    Publishing before returning is what makes the ack safe: the subscriber acknowledges only after this returns,
+    so a crash in between leaves the batch pending and it is redone; the store absorbs the duplicate results.
+    """
+    started = time.perf_counter()
+    # A thread, so that the event loop keeps answering /healthz and /readyz during a long batch.
+    results = await asyncio.to_thread(enrich, extractor, articles)
+    await publish_many(redis, ARTICLES_ENRICHED, results)
+    for result in results:
+        log.debug(
+            "enriched: %d entities, %d warnings",
+            len(result.entities),
+            len(result.warnings),
+            extra={"article_id": result.article_id, "correlation_id": result.correlation_id},
+        )
+        if result.warnings:
+            log.info(
+                "enriched with warnings: %s",
+                "; ".join(result.warnings),
+                extra={"article_id": result.article_id, "correlation_id": result.correlation_id},
+            )
+    log.info(
+        "batch of %d article(s) enriched in %.3f s",
+        len(articles),
+        time.perf_counter() - started,
+        extra={"count": len(articles)},
+    )

