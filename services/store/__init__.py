@@ -1,1 +1,1 @@
-
+"""The store worker: persists submitted articles and their enrichments from the streams into PostgreSQL."""

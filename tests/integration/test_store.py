@@ -1,0 +1,269 @@
+"""The store's migrations and repository against a real PostgreSQL: what ends up in the tables when messages
+arrive replayed, out of order, or for superseded revisions."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.store.migrate import available, migrate
+from services.store.repository import save_enriched, save_submitted
+from shared.messages import ArticleEnriched, ArticleSubmitted, EntityMention
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2024, 5, 2, 9, 30, tzinfo=UTC)
+
+
+def submitted(article_id: str = "a1", revision: str = "r1", at: datetime = T0, **fields: Any) -> ArticleSubmitted:
+    values: dict[str, Any] = {
+        "title": f"Title {revision}",
+        "text": f"The Pakistani Army Chief visited Tehran ({revision}).",
+        "source": "Example Times",
+        "url": f"https://example.org/{article_id}",
+        "canonical_url": f"https://example.org/{article_id}",
+        "metadata": {"section": "world"},
+    }
+    values.update(fields)
+    return ArticleSubmitted(article_id=article_id, revision=revision, received_at=at, **values)
+
+
+def enriched(article_id: str = "a1", revision: str = "r1", at: datetime | None = None,
+             entities: list[EntityMention] | None = None) -> ArticleEnriched:
+    if entities is None:
+        entities = [
+            EntityMention(text="Pakistani", label="NORP", start=4, end=13, name="Pakistan", country="PAK"),
+            EntityMention(text="Tehran", label="GPE", start=32, end=38, name="Tehran", country="IRN"),
+        ]
+    return ArticleEnriched(
+        article_id=article_id, revision=revision, language="en", entities=entities, model="test-1",
+        occurred_at=at or T0 + timedelta(minutes=1),
+    )
+
+
+@pytest.fixture
+async def conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    connection = await asyncpg.connect(database_url)
+    await migrate(connection)
+    yield connection
+    await connection.close()
+
+
+async def article(conn: asyncpg.Connection, article_id: str = "a1") -> asyncpg.Record:
+    row = await conn.fetchrow("SELECT * FROM articles WHERE id = $1", article_id)
+    assert row is not None
+    return row
+
+
+async def mentions(conn: asyncpg.Connection, article_id: str = "a1") -> list[tuple[Any, ...]]:
+    rows = await conn.fetch(
+        """SELECT ae.revision, ae.start_char, ae.end_char, ae.text, e.name, e.label, e.country
+           FROM article_entities ae JOIN entities e ON e.id = ae.entity_id
+           WHERE ae.article_id = $1 ORDER BY ae.start_char""",
+        article_id,
+    )
+    return [tuple(r) for r in rows]
+
+
+async def test_migrations_apply_once_and_rerun_is_a_no_op(database_url: str) -> None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        versions = [m.version for m in available()]
+        assert await migrate(conn) == versions
+        assert await migrate(conn) == []
+        recorded = [r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations ORDER BY 1")]
+        assert recorded == versions
+        tables = {r["tablename"] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")}
+        assert {"articles", "entities", "article_entities", "schema_migrations"} <= tables
+    finally:
+        await conn.close()
+
+
+async def test_concurrent_migrations_apply_each_file_exactly_once(database_url: str) -> None:
+    pools = [await asyncpg.create_pool(database_url, min_size=1, max_size=1) for _ in range(4)]
+    try:
+        results = await asyncio.gather(*(migrate(pool) for pool in pools))
+    finally:
+        for pool in pools:
+            await pool.close()
+    versions = [m.version for m in available()]
+    # One process applied everything, the others found it done (no "relation already exists" error).
+    assert sorted(results, key=len) == [[], [], [], versions]
+
+
+async def test_submitted_article_is_stored_pending_and_replay_changes_nothing(conn: asyncpg.Connection) -> None:
+    message = submitted(published_at=T0 - timedelta(hours=2))
+    assert await save_submitted(conn, [message]) == ["a1"]
+    row = await article(conn)
+    assert (row["status"], row["revision"], row["title"]) == ("pending", "r1", "Title r1")
+    assert row["published_at"] == T0 - timedelta(hours=2)
+    assert row["received_at"] == T0
+    assert row["metadata"] == '{"section": "world"}'
+
+    before = dict(row)
+    assert await save_submitted(conn, [message, message]) == []
+    assert dict(await article(conn)) == before
+    assert await conn.fetchval("SELECT count(*) FROM articles") == 1
+
+
+async def test_same_revision_reposted_later_changes_nothing(conn: asyncpg.Connection) -> None:
+    await save_submitted(conn, [submitted()])
+    await save_enriched(conn, [enriched()])
+    # Ingest forgot the revision (dedup TTL) and it came again: the enrichment must survive.
+    assert await save_submitted(conn, [submitted(at=T0 + timedelta(days=40))]) == []
+    row = await article(conn)
+    assert (row["status"], row["received_at"]) == ("enriched", T0)
+    assert len(await mentions(conn)) == 2
+
+
+async def test_new_revision_replaces_text_and_resets_to_pending(conn: asyncpg.Connection) -> None:
+    await save_submitted(conn, [submitted()])
+    await save_enriched(conn, [enriched()])
+    assert (await article(conn))["status"] == "enriched"
+
+    assert await save_submitted(conn, [submitted(revision="r2", at=T0 + timedelta(hours=1))]) == ["a1"]
+    row = await article(conn)
+    assert (row["status"], row["revision"], row["title"]) == ("pending", "r2", "Title r2")
+    assert row["enriched_at"] is None and row["model"] is None
+    # The old revision's offsets mean nothing in the new text.
+    assert await mentions(conn) == []
+
+
+async def test_older_revision_arriving_late_never_overwrites_newer(conn: asyncpg.Connection) -> None:
+    await save_submitted(conn, [submitted(revision="r2", at=T0 + timedelta(hours=1))])
+    assert await save_submitted(conn, [submitted(revision="r1", at=T0)]) == []
+    row = await article(conn)
+    assert (row["revision"], row["title"]) == ("r2", "Title r2")
+
+
+async def test_both_revisions_in_one_batch_keep_the_newest(conn: asyncpg.Connection) -> None:
+    newer = submitted(revision="r2", at=T0 + timedelta(hours=1))
+    await save_submitted(conn, [newer, submitted(revision="r1", at=T0)])
+    assert (await article(conn))["revision"] == "r2"
+
+
+async def test_received_at_tie_is_broken_by_revision(conn: asyncpg.Connection) -> None:
+    await save_submitted(conn, [submitted(revision="rb")])
+    await save_submitted(conn, [submitted(revision="ra")])
+    assert (await article(conn))["revision"] == "rb"
+
+
+async def test_enrichment_marks_enriched_with_mentions_and_canonical_entities(conn: asyncpg.Connection) -> None:
+    await save_submitted(conn, [submitted(), submitted("a2")])
+    assert await save_enriched(conn, [enriched(), enriched("a2")]) == ["a1", "a2"]
+    row = await article(conn)
+    assert (row["status"], row["model"], row["language"]) == ("enriched", "test-1", "en")
+    assert row["enriched_at"] == T0 + timedelta(minutes=1)
+    assert await mentions(conn) == [
+        ("r1", 4, 13, "Pakistani", "Pakistan", "NORP", "PAK"),
+        ("r1", 32, 38, "Tehran", "Tehran", "GPE", "IRN"),
+    ]
+    # Canonical entities are shared between articles, not duplicated.
+    assert await conn.fetchval("SELECT count(*) FROM entities") == 2
+
+
+async def test_replayed_enrichment_leaves_exactly_the_same_rows(conn: asyncpg.Connection) -> None:
+    await save_submitted(conn, [submitted()])
+    message = enriched()
+    await save_enriched(conn, [message])
+    snapshot = (dict(await article(conn)), await mentions(conn), await conn.fetch("SELECT * FROM entities ORDER BY id"))
+
+    assert await save_enriched(conn, [message, message]) == []
+    assert await conn.fetchval("SELECT count(*) FROM article_entities") == 2
+    assert (dict(await article(conn)), await mentions(conn),
+            await conn.fetch("SELECT * FROM entities ORDER BY id")) == snapshot
+
+
+async def test_later_enrichment_of_same_revision_replaces_mentions_and_earlier_one_is_ignored(
+    conn: asyncpg.Connection,
+) -> None:
+    await save_submitted(conn, [submitted()])
+    first = enriched(at=T0 + timedelta(minutes=1))
+    second = enriched(at=T0 + timedelta(minutes=2), entities=[
+        EntityMention(text="Tehran", label="GPE", start=32, end=38, name="Tehran", country="IRN"),
+    ])
+    await save_enriched(conn, [second])
+    await save_enriched(conn, [first])  # delivered late: older, ignored
+    assert [m[3] for m in await mentions(conn)] == ["Tehran"]
+    assert (await article(conn))["enriched_at"] == T0 + timedelta(minutes=2)
+
+
+async def test_enrichment_of_an_old_revision_never_overwrites_the_new_one(conn: asyncpg.Connection) -> None:
+    await save_submitted(conn, [submitted()])
+    await save_submitted(conn, [submitted(revision="r2", at=T0 + timedelta(hours=1))])
+    assert await save_enriched(conn, [enriched(revision="r1")]) == []
+    row = await article(conn)
+    assert (row["status"], row["revision"]) == ("pending", "r2")
+    assert await mentions(conn) == []
+
+    await save_enriched(conn, [enriched(revision="r2")])
+    row = await article(conn)
+    assert (row["status"], row["revision"]) == ("enriched", "r2")
+    assert {m[0] for m in await mentions(conn)} == {"r2"}
+
+
+async def test_enrichment_before_its_article_waits_and_is_applied_when_the_article_arrives(
+    conn: asyncpg.Connection,
+) -> None:
+    assert await save_enriched(conn, [enriched()]) == []
+    assert await conn.fetchval("SELECT count(*) FROM articles") == 0  # no placeholder row the API would show
+
+    assert await save_submitted(conn, [submitted()]) == ["a1"]
+    row = await article(conn)
+    assert (row["status"], row["title"]) == ("enriched", "Title r1")
+    assert len(await mentions(conn)) == 2
+    assert await conn.fetchval("SELECT count(*) FROM waiting_enrichments") == 0
+
+
+async def test_enrichment_of_a_newer_revision_waits_while_an_older_one_is_stored(conn: asyncpg.Connection) -> None:
+    await save_submitted(conn, [submitted()])
+    # r2's enrichment overtook r2's submission.
+    await save_enriched(conn, [enriched(revision="r2", at=T0 + timedelta(hours=2))])
+    assert (await article(conn))["status"] == "pending"
+    await save_submitted(conn, [submitted(revision="r2", at=T0 + timedelta(hours=1))])
+    row = await article(conn)
+    assert (row["status"], row["revision"]) == ("enriched", "r2")
+    # r1's enrichment arriving last still cannot win.
+    await save_enriched(conn, [enriched(revision="r1")])
+    assert {m[0] for m in await mentions(conn)} == {"r2"}
+
+
+async def test_waiting_enrichments_expire(conn: asyncpg.Connection) -> None:
+    await save_enriched(conn, [enriched("gone")])
+    await conn.execute("UPDATE waiting_enrichments SET parked_at = now() - interval '8 days'")
+    await save_enriched(conn, [enriched("other")], waiting_ttl=timedelta(days=7))
+    assert [r["article_id"] for r in await conn.fetch("SELECT article_id FROM waiting_enrichments")] == ["other"]
+
+
+async def test_concurrent_submission_and_enrichment_never_strand_the_enrichment(database_url: str) -> None:
+    pool = await asyncpg.create_pool(database_url, min_size=2, max_size=4)
+    try:
+        await migrate(pool)
+        ids = [f"race-{i}" for i in range(40)]
+
+        async def submit_all() -> None:
+            for chunk in range(0, len(ids), 5):
+                async with pool.acquire() as c:
+                    await save_submitted(c, [submitted(i) for i in ids[chunk:chunk + 5]])
+
+        async def enrich_all() -> None:
+            for chunk in range(0, len(ids), 5):
+                async with pool.acquire() as c:
+                    await save_enriched(c, [enriched(i) for i in ids[chunk:chunk + 5]])
+
+        await asyncio.gather(submit_all(), enrich_all())
+        statuses = await pool.fetch("SELECT status, count(*) FROM articles GROUP BY status")
+        assert {r["status"]: r["count"] for r in statuses} == {"enriched": len(ids)}
+    finally:
+        await pool.close()
+
+
+async def test_mentions_and_text_with_odd_characters_are_stored(conn: asyncpg.Connection) -> None:
+    text = "Café in Zürich\x00 — 東京 ' OR 1=1; --"
+    await save_submitted(conn, [submitted(text=text, title="Robert'); DROP TABLE articles;--")])
+    row = await article(conn)
+    assert row["title"] == "Robert'); DROP TABLE articles;--"
+    assert len(row["text"]) == len(text) and "\x00" not in row["text"]
