@@ -158,10 +158,10 @@ async def test_redis_down_is_a_503_with_retry_after() -> None:
     from newsflow.embedded import free_port
 
     app = create_app(IngestSettings(redis_url=f"redis://127.0.0.1:{free_port()}/0"))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ingest") as http:
-            response = await http.post("/articles", json=ARTICLE)
-            ready = await http.get("/readyz")
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://x") as http:
+        response = await http.post("/articles", json=ARTICLE)
+        ready = await http.get("/readyz")
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
     assert response.json()["error"]["code"] == "unavailable"
     assert ready.status_code == 503
