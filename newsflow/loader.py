@@ -4,6 +4,7 @@ A `.txt` file is one article: its first non-empty line is the title, the rest th
 one article object or an array of them; a `.jsonl` file one object per line.
 """
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,15 +15,16 @@ SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
 
 
 def article_from_txt(content: str, name: str) -> dict[str, Any]:
-    lines = content.strip().splitlines()
-    if not lines:
-        return {"title": name, "text": ""}
-    title = lines[0].strip()
-    text = "\n".join(lines[1:]).strip()
-    if not text:
-        # A one-paragraph file: the paragraph is the text, and a shortened copy the title.
-        title, text = (title[:120].rsplit(" ", 1)[0] + "…" if len(title) > 120 else title), title
-    return {"title": title, "text": text}
+    """A title line, when the file starts with one; otherwise the whole file is text and its first sentence,
+    shortened, the title (a text file of paragraphs has no headline)."""
+    body = content.strip()
+    first, _, rest = body.partition("\n")
+    first = first.strip()
+    if rest.strip() and len(first) <= 200 and not first.endswith((".", "!", "?", ":", ";")):
+        return {"title": first, "text": rest.strip()}
+    sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0] if first else name
+    title = sentence if len(sentence) <= 120 else sentence[:120].rsplit(" ", 1)[0] + "…"
+    return {"title": title, "text": body}
 
 
 def read_articles(content: bytes, suffix: str, name: str) -> Iterator[dict[str, Any]]:

@@ -4,6 +4,7 @@ Messages are written in FastStream's own binary envelope (field `__data__`), so 
 decodes them exactly as if the broker had published them, while we keep control of pipelining and atomicity.
 """
 
+import logging
 import os
 import socket
 from collections.abc import Iterable, Sequence
@@ -21,7 +22,13 @@ from shared.streams import CONSUMER_GROUPS
 
 def make_broker(redis_url: str) -> RedisBroker:
     """The FastStream broker every service uses, with our binary envelope."""
-    return RedisBroker(redis_url, message_format=BinaryMessageFormatV1)
+    # FastStream's per-message "Received"/"Processed" lines go to DEBUG and through our log format.
+    return RedisBroker(
+        redis_url,
+        message_format=BinaryMessageFormatV1,
+        logger=logging.getLogger("faststream"),
+        log_level=logging.DEBUG,
+    )
 
 
 def consumer_name(service: str) -> str:

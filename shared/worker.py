@@ -4,6 +4,7 @@ A worker is an `AsgiFastStream` app: uvicorn drives its lifespan, which creates 
 any subscriber starts), runs the service's own start-up hooks, then starts the broker.
 """
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -65,6 +66,7 @@ def make_worker_app(
         on_startup=[create_groups, *on_startup],
         on_shutdown=list(on_shutdown),
         specification=AsyncAPI(title=title, version="0.1.0"),
+        logger=logging.getLogger("faststream.app"),
     )
 
 
