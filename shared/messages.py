@@ -11,6 +11,9 @@ from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.event_models import EventRecord
+from shared.place_models import PlaceMention
+
 SCHEMA_VERSION = 1
 
 
@@ -104,3 +107,58 @@ class ArticleEnriched(Message):
     warnings: list[str] = Field(
         default_factory=list, description="Anything the worker had to work around (e.g. text truncated)."
     )
+    published_at: datetime | None = Field(
+        None, description="The article's publication time, copied from the submission (events are dated by it)."
+    )
+    events: list[EventRecord] = Field(
+        default_factory=list, description="Events (source → action → target) found in the text, in text order."
+    )
+    places: list[PlaceMention] = Field(
+        default_factory=list, description="Place mentions resolved to gazetteer entries, in text order."
+    )
+    focus: "ArticleFocus | None" = Field(None, description="The places the article is mainly about.")
+    tone: float | None = Field(
+        None, ge=-100, le=100, description="GDELT-style tone: positive minus negative word share, in percent."
+    )
+
+
+class FocusCountry(BaseModel):
+    """A country the article is mainly about."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    country: str = Field(description="ISO 3166-1 alpha-3 code.", examples=["IRN"])
+    score: float = Field(ge=0, le=1, description="Share of the article's place weight on this country.")
+
+
+class FocusCity(BaseModel):
+    """A city the article is mainly about."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str = Field(description="Gazetteer name.", examples=["Tehran"])
+    geonameid: int | None = Field(None, description="GeoNames id.", examples=[112931])
+    country: str | None = Field(None, description="ISO 3166-1 alpha-3 code.", examples=["IRN"])
+    score: float = Field(ge=0, le=1, description="Share of the article's place weight on this city.")
+
+
+class ArticleFocus(BaseModel):
+    """Focus countries and cities of an article, highest score first."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    countries: list[FocusCountry] = Field(default_factory=list, description="Focus countries.")
+    cities: list[FocusCity] = Field(default_factory=list, description="Focus cities.")
+
+
+class EventsExtracted(Message):
+    """The events of one article revision, for downstream consumers: published on `events.extracted`."""
+
+    article_id: str = Field(description="Article the events were found in.")
+    revision: str = Field(description="Revision of the article the events come from.")
+    published_at: datetime | None = Field(None, description="The article's publication time.")
+    source: str | None = Field(None, description="The article's publisher, as submitted.")
+    events: list[EventRecord] = Field(description="The events, in text order.")
+
+
+ArticleEnriched.model_rebuild()

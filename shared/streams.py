@@ -12,6 +12,9 @@ ARTICLES_SUBMITTED: Final = "articles.submitted"
 ARTICLES_ENRICHED: Final = "articles.enriched"
 """Enrichment results published by NLP workers. Consumed by group `store`."""
 
+EVENTS_EXTRACTED: Final = "events.extracted"
+"""Events found by NLP workers, one message per article revision, for consumers outside Newsflow."""
+
 GROUP_NLP: Final = "nlp"
 GROUP_STORE: Final = "store"
 
