@@ -78,5 +78,8 @@ class EventRecord(BaseModel):
     location_start: int | None = Field(default=None, description="Character offset of the place mention.")
     location_end: int | None = Field(default=None, description="Character offset one past the place mention.")
     geonames_id: int | None = Field(default=None, description="GeoNames id of the place, filled by the geocoder.")
+    tone: float | None = Field(
+        default=None, ge=-100, le=100, description="GDELT-style tone of the sentence the event is told in."
+    )
     lat: float | None = Field(default=None, description="Latitude of the place, filled by the geocoder.")
     lon: float | None = Field(default=None, description="Longitude of the place, filled by the geocoder.")

@@ -12,20 +12,28 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import spacy
 from spacy.language import Language
 
 from services.nlp.countries import resolve
-from shared.messages import EntityMention
+from services.nlp.events import REQUIRED_COMPONENTS as EVENT_COMPONENTS
+from services.nlp.events import extract_events
+from services.nlp.gazetteer import gazetteer
+from services.nlp.places import focus, resolve_places
+from services.nlp.tone import tone, tone_scores
+from shared.event_models import Actor, EventRecord
+from shared.messages import ArticleFocus, EntityMention
+from shared.place_models import PlaceMention
 
 log = logging.getLogger("newsflow.nlp.extraction")
 
-PIPELINE_COMPONENTS: tuple[str, ...] = ("tok2vec", "transformer", "ner")
+PIPELINE_COMPONENTS: tuple[str, ...] = tuple(dict.fromkeys(("tok2vec", "transformer", "ner", *EVENT_COMPONENTS)))
 """spaCy components the extraction runs; every other component of the model is disabled to save time.
 
-Entities need only the embedding layer (`tok2vec` in the sm/md/lg pipelines, `transformer` in trf) and `ner`.
-Dependency-parse-based event extraction will add "parser" here (which also gives it sentence boundaries).
+Entities need only the embedding layer (`tok2vec` in the sm/md/lg pipelines, `transformer` in trf) and `ner`;
+event extraction needs the dependency parse (which also gives sentence boundaries), tags and lemmas.
 """
 
 DEFAULT_BATCH_SIZE = 32
@@ -43,15 +51,21 @@ class ExtractionInput:
     text: str
     language: str | None = None
     """ISO 639-1 code given by the submitter; None means "whatever the model's language is"."""
+    published_at: date | None = None
+    """Publication date; events are dated by it unless their sentence names another date."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Extraction:
     """What the extraction found in one text."""
 
     language: str
     entities: list[EntityMention] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    events: list[EventRecord] = field(default_factory=list)
+    places: list[PlaceMention] = field(default_factory=list)
+    focus: ArticleFocus | None = None
+    tone: float | None = None
 
 
 def split_text(text: str, max_chars: int) -> list[tuple[int, str]]:
@@ -88,7 +102,12 @@ class Extractor:
     """
 
     def __init__(
-        self, model_name: str, *, batch_size: int = DEFAULT_BATCH_SIZE, max_chars: int = DEFAULT_MAX_CHARS
+        self,
+        model_name: str,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        events_require_countries: bool = True,
     ) -> None:
         nlp = spacy.load(model_name)
         for name in list(nlp.pipe_names):
@@ -100,7 +119,9 @@ class Extractor:
         self.batch_size = batch_size
         # A chunk must fit spaCy's own limit, which otherwise raises on long input.
         self.max_chars = min(max_chars, nlp.max_length)
+        self.events_require_countries = events_require_countries
         self._lock = threading.Lock()
+        gazetteer()  # built once here (about 2 s) rather than inside the first batch
         log.info("loaded spaCy model %s (components: %s)", self.model, ", ".join(nlp.pipe_names))
 
     @property
@@ -139,13 +160,79 @@ class Extractor:
         with self._lock, self.nlp.memory_zone():
             # Everything that leaves this block is plain Python: Docs, Spans and their strings must not outlive
             # the zone, whose whole point is to free them.
+            sentences_before = [0] * len(items)
+            # Positive words, negative words, words: summed over the parts of a long text, so that the article's
+            # tone is over all its words.
+            tone_counts = [[0.0, 0.0, 0.0] for _ in items]
             for doc, (index, offset) in self.nlp.pipe(chunks, batch_size=self.batch_size, as_tuples=True):
-                text = items[index].text
+                item, result = items[index], results[index]
                 for ent in doc.ents:
                     start, end = offset + ent.start_char, offset + ent.end_char
-                    surface = text[start:end]
+                    surface = item.text[start:end]
                     name, country = resolve(surface, ent.label_)
-                    results[index].entities.append(
+                    result.entities.append(
                         EntityMention(text=surface, label=ent.label_, start=start, end=end, name=name, country=country)
                     )
+                places = [_shift_place(p, offset) for p in resolve_places(doc)]
+                result.places.extend(places)
+                sentences = list(doc.sents)
+                events = extract_events(doc, item.published_at, require_countries=self.events_require_countries)
+                for event in events:
+                    sentence_tone = tone(sentences[event.sentence_index])
+                    result.events.append(
+                        _place_event(_shift_event(event, offset, sentences_before[index], sentence_tone), places)
+                    )
+                sentences_before[index] += len(sentences)
+                scores = tone_scores(doc)
+                for i, value in enumerate((scores.positive, scores.negative, scores.word_count)):
+                    tone_counts[index][i] += value * (scores.word_count if i < 2 else 1)
+        for item, result, (positive, negative, words) in zip(items, results, tone_counts, strict=True):
+            result.tone = round((positive - negative) / words, 3) if words else None
+            if result.places:
+                lead_end = item.text.find("\n\n")
+                result.focus = ArticleFocus.model_validate(
+                    focus(result.places, lead_end=lead_end if lead_end > 0 else min(len(item.text), 400))
+                )
         return results
+
+
+def _shift_actor(actor: Actor | None, offset: int) -> Actor | None:
+    if actor is None or offset == 0:
+        return actor
+    return actor.model_copy(update={"start": actor.start + offset, "end": actor.end + offset})
+
+
+def _shift_event(event: EventRecord, offset: int, sentences_before: int, sentence_tone: float) -> EventRecord:
+    """An event found in one part of a long text, with offsets and sentence index relative to the whole text."""
+    update: dict[str, object] = {"tone": sentence_tone, "sentence_index": event.sentence_index + sentences_before}
+    if offset:
+        update |= {
+            "source": _shift_actor(event.source, offset),
+            "target": _shift_actor(event.target, offset),
+            "trigger_start": event.trigger_start + offset,
+            "trigger_end": event.trigger_end + offset,
+            "sentence_start": event.sentence_start + offset,
+            "sentence_end": event.sentence_end + offset,
+        }
+        if event.location_start is not None and event.location_end is not None:
+            update |= {"location_start": event.location_start + offset, "location_end": event.location_end + offset}
+    return event.model_copy(update=update)
+
+
+def _shift_place(place: PlaceMention, offset: int) -> PlaceMention:
+    if offset == 0:
+        return place
+    return place.model_copy(update={"start": place.start + offset, "end": place.end + offset})
+
+
+def _place_event(event: EventRecord, places: list[PlaceMention]) -> EventRecord:
+    """The event with its location geocoded: the resolved place mention at the location's offsets."""
+    if event.location_start is None:
+        return event
+    for place in places:
+        if place.start <= event.location_start < place.end:
+            return event.model_copy(
+                update={"geonames_id": place.geonameid, "lat": place.lat, "lon": place.lon,
+                        "location_country": place.country or event.location_country}
+            )
+    return event

@@ -14,15 +14,17 @@ from redis.asyncio import Redis
 
 from services.nlp.extraction import ExtractionInput, Extractor
 from shared.broker import publish_many
-from shared.messages import ArticleEnriched, ArticleSubmitted
-from shared.streams import ARTICLES_ENRICHED
+from shared.messages import ArticleEnriched, ArticleSubmitted, EventsExtracted
+from shared.streams import ARTICLES_ENRICHED, EVENTS_EXTRACTED
 
 log = logging.getLogger("newsflow.nlp")
 
 
 def enrich(extractor: Extractor, articles: Sequence[ArticleSubmitted]) -> list[ArticleEnriched]:
     """The enrichment of each article, in order (blocking: run it off the event loop)."""
-    extractions = extractor.extract([ExtractionInput(a.text, a.language) for a in articles])
+    extractions = extractor.extract(
+        [ExtractionInput(a.text, a.language, a.published_at.date() if a.published_at else None) for a in articles]
+    )
     return [
         ArticleEnriched(
             article_id=article.article_id,
@@ -32,8 +34,29 @@ def enrich(extractor: Extractor, articles: Sequence[ArticleSubmitted]) -> list[A
             entities=extraction.entities,
             model=extractor.model,
             warnings=extraction.warnings,
+            published_at=article.published_at,
+            events=extraction.events,
+            places=extraction.places,
+            focus=extraction.focus,
+            tone=extraction.tone,
         )
         for article, extraction in zip(articles, extractions, strict=True)
+    ]
+
+
+def events_of(articles: Sequence[ArticleSubmitted], results: Sequence[ArticleEnriched]) -> list[EventsExtracted]:
+    """The `events.extracted` messages of a batch: one per article that has events."""
+    return [
+        EventsExtracted(
+            article_id=result.article_id,
+            revision=result.revision,
+            correlation_id=result.correlation_id,
+            published_at=article.published_at,
+            source=article.source,
+            events=result.events,
+        )
+        for article, result in zip(articles, results, strict=True)
+        if result.events
     ]
 
 
@@ -47,6 +70,7 @@ async def handle_batch(articles: Sequence[ArticleSubmitted], extractor: Extracto
     # A thread, so that the event loop keeps answering /healthz and /readyz during a long batch.
     results = await asyncio.to_thread(enrich, extractor, articles)
     await publish_many(redis, ARTICLES_ENRICHED, results)
+    await publish_many(redis, EVENTS_EXTRACTED, events_of(articles, results))
     for result in results:
         log.debug(
             "enriched: %d entities, %d warnings",

