@@ -1,4 +1,5 @@
-"""The `newsflow` command: `up` (run everything locally), `ingest` (post files), `extract` (offline NLP)."""
+"""The `newsflow` command: `up` (run everything locally), `ingest` (post files), `extract` (offline NLP),
+`eval` (score extraction against gold data)."""
 
 import argparse
 import sys
@@ -50,6 +51,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return run_extract(args.path, model=args.model, batch_size=args.batch_size)
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    rest = [args.file, *args.options]
+    if args.what == "events":
+        from newsflow.evaluate import main as evaluate_events
+
+        return evaluate_events(rest)
+    from services.nlp.places_eval import main as evaluate_places
+
+    return evaluate_places(rest)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsflow", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -72,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--model", default=None, help="spaCy pipeline (default: the NLP worker's setting)")
     extract.add_argument("--batch-size", type=int, default=64, help="texts per nlp.pipe batch")
     extract.set_defaults(func=cmd_extract)
+
+    evaluate = commands.add_parser(
+        "eval", help="score event or place extraction against a gold JSONL file (prints JSON figures)"
+    )
+    evaluate.add_argument("what", choices=["events", "places"], help="what to score")
+    evaluate.add_argument("file", help="gold JSONL file")
+    evaluate.add_argument("options", nargs=argparse.REMAINDER, help="options of the scorer (--model, --errors, ...)")
+    evaluate.set_defaults(func=cmd_eval)
     return parser
 
 
