@@ -99,3 +99,25 @@ def test_unknown_article_is_a_json_404(pipeline: Pipeline) -> None:
     response = httpx.get(f"{pipeline.api.url}/articles/00000000-0000-0000-0000-000000000000")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_newsflow_ingest_posts_txt_json_and_jsonl_files(pipeline: Pipeline, tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "a.txt").write_text("Floods hit Dhaka\n\nRain flooded Dhaka on Friday, officials said.")
+    (tmp_path / "b.json").write_text(json.dumps({"title": "Vote in Lima", "text": "Peruvians voted in Lima."}))
+    (tmp_path / "c.jsonl").write_text(
+        json.dumps({"title": "Summit in Nairobi", "text": "Kenyan hosts opened the summit in Nairobi."}) + "\n"
+        + json.dumps({"title": "broken", "text": ""}) + "\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "newsflow", "ingest", str(tmp_path), "--url", pipeline.ingest.url, "--quiet"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1  # one entry was invalid, and the user is told which
+    assert "3 accepted, 0 duplicates, 1 invalid" in result.stdout
+    assert "entry" in result.stderr
+    found = httpx.get(f"{pipeline.api.url}/articles", params={"q": "Dhaka"}).json()["items"]
+    assert [item["title"] for item in found] == ["Floods hit Dhaka"]
