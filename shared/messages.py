@@ -161,4 +161,17 @@ class EventsExtracted(Message):
     events: list[EventRecord] = Field(description="The events, in text order.")
 
 
+class MessageDeadLettered(Message):
+    """A stream entry that kept failing, moved aside so it never blocks the ones behind it: on `articles.dead`."""
+
+    stream: str = Field(description="Stream the entry was read from.", examples=["articles.submitted"])
+    group: str = Field(description="Consumer group that could not process it.", examples=["nlp"])
+    entry_id: str = Field(description="Id of the original stream entry.", examples=["1732810000000-0"])
+    delivery_count: int = Field(ge=1, description="How many times it was delivered before giving up.")
+    error: str = Field(description="The last error, one line.", examples=["ValueError: text could not be parsed"])
+    article_id: str | None = Field(None, description="Article concerned, when the payload could be decoded.")
+    revision: str | None = Field(None, description="Revision concerned, when the payload could be decoded.")
+    payload: str = Field(description="The original message body (JSON text), for inspection and replay.")
+
+
 ArticleEnriched.model_rebuild()

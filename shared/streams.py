@@ -15,6 +15,9 @@ ARTICLES_ENRICHED: Final = "articles.enriched"
 EVENTS_EXTRACTED: Final = "events.extracted"
 """Events found by NLP workers, one message per article revision, for consumers outside Newsflow."""
 
+ARTICLES_DEAD: Final = "articles.dead"
+"""Dead letters: messages that kept failing, with their error, delivery count and original payload."""
+
 GROUP_NLP: Final = "nlp"
 GROUP_STORE: Final = "store"
 
@@ -22,6 +25,7 @@ CONSUMER_GROUPS: Final[tuple[tuple[str, str], ...]] = (
     (ARTICLES_SUBMITTED, GROUP_NLP),
     (ARTICLES_SUBMITTED, GROUP_STORE),
     (ARTICLES_ENRICHED, GROUP_STORE),
+    (ARTICLES_DEAD, GROUP_STORE),
 )
 """Every (stream, group) pair of the pipeline; created idempotently from the start of the stream."""
 

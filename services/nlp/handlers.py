@@ -14,8 +14,8 @@ from redis.asyncio import Redis
 
 from services.nlp.extraction import ExtractionInput, Extractor
 from shared.broker import publish_many
-from shared.messages import ArticleEnriched, ArticleSubmitted, EventsExtracted
-from shared.streams import ARTICLES_ENRICHED, EVENTS_EXTRACTED
+from shared.messages import ArticleEnriched, ArticleSubmitted, EventsExtracted, MessageDeadLettered
+from shared.streams import ARTICLES_DEAD, ARTICLES_ENRICHED, ARTICLES_SUBMITTED, EVENTS_EXTRACTED, GROUP_NLP
 
 log = logging.getLogger("newsflow.nlp")
 
@@ -90,3 +90,38 @@ async def handle_batch(articles: Sequence[ArticleSubmitted], extractor: Extracto
         time.perf_counter() - started,
         extra={"count": len(articles)},
     )
+
+
+async def retry_one(
+    body: bytes, entry_id: str, delivery_count: int, max_deliveries: int, extractor: Extractor, redis: Redis
+) -> None:
+    """Retry one entry that stayed pending (its batch failed, or its worker died); dead-letter it at the limit.
+
+    Alone, so that one poison article cannot fail the good ones again. Raises (leaving it pending for the next
+    reclaim) while deliveries remain; at the last one, its error, delivery count and payload go to
+    `articles.dead` and it is acknowledged, so it never blocks the entries behind it.
+    """
+    article: ArticleSubmitted | None = None
+    try:
+        article = ArticleSubmitted.model_validate_json(body)
+        await handle_batch([article], extractor, redis)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+        ids = {"article_id": article.article_id if article else None,
+               "correlation_id": article.correlation_id if article else None}
+        if delivery_count < max_deliveries:
+            log.warning("retry %d of %d failed: %s", delivery_count, max_deliveries, error, extra=ids)
+            raise
+        dead = MessageDeadLettered(
+            stream=ARTICLES_SUBMITTED,
+            group=GROUP_NLP,
+            entry_id=entry_id,
+            delivery_count=delivery_count,
+            error=error,
+            article_id=article.article_id if article else None,
+            revision=article.revision if article else None,
+            correlation_id=article.correlation_id if article else None,
+            payload=body.decode("utf-8", errors="replace"),
+        )
+        await publish_many(redis, ARTICLES_DEAD, [dead])
+        log.error("dead-lettered after %d deliveries: %s", delivery_count, error, extra=ids)

@@ -11,10 +11,10 @@ import logging
 from faststream import AckPolicy
 from faststream.asgi import AsgiFastStream
 from faststream.redis import StreamSub
-from faststream.redis.annotations import Redis
+from faststream.redis.annotations import Redis, RedisStreamMessage
 
 from services.nlp.extraction import Extractor
-from services.nlp.handlers import handle_batch
+from services.nlp.handlers import handle_batch, retry_one
 from services.nlp.settings import NlpSettings
 from shared.broker import consumer_name, make_broker
 from shared.messages import ArticleEnriched, ArticleSubmitted, EventsExtracted
@@ -72,6 +72,34 @@ def create_app(settings: NlpSettings | None = None) -> AsgiFastStream:
         if runtime.extractor is None:  # only possible if start-up failed; never ack unprocessed articles
             raise RuntimeError("spaCy model not loaded")
         await handle_batch(articles, runtime.extractor, redis)
+
+    if settings.reclaim_idle_ms > 0:
+        # The reclaimer: a second consumer of the group that reads no new entries, only ones left pending longer
+        # than `reclaim_idle_ms` (a failed batch, or a worker killed mid-batch), one at a time (XAUTOCLAIM).
+        @broker.subscriber(
+            stream=StreamSub(
+                ARTICLES_SUBMITTED,
+                group=GROUP_NLP,
+                consumer=consumer_name("nlp-reclaim"),
+                min_idle_time=settings.reclaim_idle_ms,
+                polling_interval=settings.block_ms,
+            ),
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            title=f"{ARTICLES_SUBMITTED}:{GROUP_NLP}:reclaim",
+            include_in_schema=False,
+        )
+        async def on_pending_article(msg: RedisStreamMessage, redis: Redis) -> None:
+            if runtime.extractor is None:
+                raise RuntimeError("spaCy model not loaded")
+            entry_id = msg.raw_message["message_ids"][0]
+            await retry_one(
+                msg.body,
+                entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id),
+                await msg.get_delivery_count(),
+                settings.max_deliveries,
+                runtime.extractor,
+                redis,
+            )
 
     async def load_model() -> None:
         # In a thread: loading takes a second or more and must not stall the event loop.

@@ -35,3 +35,12 @@ class NlpSettings(CommonSettings):
         description="Keep only events whose source and target both have a country (or are international "
         "organisations): actors coded '---' ('the Secretary', 'President X') are the main source of wrong codings.",
     )
+    reclaim_idle_ms: int = Field(
+        30_000,
+        ge=0,
+        description="An entry pending longer than this (its batch failed, or its worker died) is claimed and "
+        "retried alone by a live worker, in milliseconds; 0 turns reclaiming off.",
+    )
+    max_deliveries: int = Field(
+        5, ge=1, description="Deliveries after which a still-failing entry is moved to the `articles.dead` stream."
+    )

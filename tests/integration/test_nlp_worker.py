@@ -132,3 +132,31 @@ async def _no_pending(redis: Redis) -> bool:
 
 async def _pending_is(redis: Redis, n: int) -> bool:
     return await pending(redis) == n
+
+
+async def test_poison_entry_is_retried_then_dead_lettered_without_blocking_others(
+    redis: Redis, valkey: EmbeddedValkey
+) -> None:
+    from faststream.redis.parser.binary import BinaryMessageFormatV1
+
+    from shared.messages import MessageDeadLettered
+    from shared.streams import ARTICLES_DEAD
+
+    await ensure_groups(redis)
+    poison_id = await redis.xadd(ARTICLES_SUBMITTED, {DATA_KEY: b'{"article_id": "poison"}'})
+    good = [article(10 + i, f"Iranian diplomats arrived in Islamabad, day {i}.", f"req-{i}") for i in range(3)]
+    await publish_many(redis, ARTICLES_SUBMITTED, good)
+
+    # Batches of two: the poison fails its batch, so its good neighbour is enriched only by the reclaimer's retry.
+    app = create_app(settings(valkey, max_records=2).model_copy(update={"reclaim_idle_ms": 200, "max_deliveries": 3}))
+    async with app.start_lifespan_context():
+        await wait_for(lambda: _count(redis, 3), seconds=30)
+        await wait_for(lambda: _no_pending(redis), seconds=30)
+
+    assert {m.article_id for m, _ in await enriched(redis)} == {a.article_id for a in good}
+    [(_, fields)] = await redis.xrange(ARTICLES_DEAD)
+    data, _ = BinaryMessageFormatV1.parse(fields[DATA_KEY.encode()])
+    dead = MessageDeadLettered.model_validate_json(data)
+    assert dead.entry_id == poison_id.decode() and dead.delivery_count == 3
+    assert dead.stream == ARTICLES_SUBMITTED and dead.group == "nlp"
+    assert "ValidationError" in dead.error and dead.payload == '{"article_id": "poison"}'
