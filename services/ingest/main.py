@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from services.ingest.backpressure import Backpressure
 from services.ingest.schemas import Accepted, ArticleIn, BatchItem, BatchResult
 from services.ingest.settings import IngestSettings
 from services.ingest.submit import Submitter, to_message
@@ -36,6 +37,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Body is not valid JSON."},
     413: {"model": ErrorResponse, "description": "Body over the configured size limit."},
     422: {"model": ErrorResponse, "description": "Invalid fields, each named in `details`."},
+    429: {"model": ErrorResponse, "description": "Pipeline backlog over its bound; retry after `Retry-After` seconds."},
     503: {"model": ErrorResponse, "description": "Redis unreachable; retry after `Retry-After` seconds."},
 }
 _BATCH_BODY = {
@@ -94,6 +96,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3, health_check_interval=15)
         app.state.redis = redis
         app.state.submitter = Submitter(redis, ttl)
+        app.state.backpressure = Backpressure(redis, settings.max_backlog)
         log.info("ingest ready on %s:%s", settings.host, settings.port)
         yield
         await redis.aclose()
@@ -112,6 +115,12 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
 
     async def submit(request: Request, messages: list[ArticleSubmitted]) -> list[bool]:
         try:
+            if await request.app.state.backpressure.overloaded():
+                backlog = request.app.state.backpressure.backlog
+                raise ApiError(
+                    429, f"The pipeline is {backlog} articles behind; retry later.", code="backlog_full",
+                    details={"backlog": backlog, "max_backlog": settings.max_backlog}, headers={"Retry-After": "10"},
+                )
             result: list[bool] = await request.app.state.submitter.submit(messages)
         except (RedisConnectionError, RedisTimeoutError, OSError):
             log.warning("redis unreachable while accepting %d article(s)", len(messages))

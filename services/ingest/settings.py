@@ -21,3 +21,9 @@ class IngestSettings(CommonSettings):
         description="How long ingest remembers an article's revision to answer re-posts as duplicates "
         "(0 = forever). A re-post after that is reprocessed, which the store absorbs idempotently.",
     )
+    max_backlog: int = Field(
+        100_000,
+        ge=0,
+        description="When a consumer group of `articles.submitted` is more than this many entries behind, new "
+        "articles are refused with 429 and `Retry-After` until it catches up (0 = never refuse).",
+    )

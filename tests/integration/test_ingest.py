@@ -165,3 +165,22 @@ async def test_redis_down_is_a_503_with_retry_after() -> None:
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
     assert response.json()["error"]["code"] == "unavailable"
     assert ready.status_code == 503
+
+
+async def test_backlog_over_the_bound_is_a_429_with_retry_after(redis: Redis, valkey: EmbeddedValkey) -> None:
+    from shared.broker import ensure_groups
+
+    await ensure_groups(redis)
+    app = create_app(IngestSettings(redis_url=valkey.url, max_backlog=2))
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://x") as http:
+        app.state.backpressure._interval = 0  # re-read the backlog on every request in this test
+        statuses = [
+            (await http.post("/articles", json={**ARTICLE, "url": f"https://example.org/{i}"})).status_code
+            for i in range(4)
+        ]
+        refused = await http.post("/articles", json={**ARTICLE, "url": "https://example.org/late"})
+    assert statuses == [202, 202, 202, 429]  # nothing consumes: the backlog grows to 3 > 2
+    assert refused.headers["retry-after"] == "10"
+    assert refused.json()["error"]["code"] == "backlog_full"
+    assert len(await stream_messages(redis)) == 3
