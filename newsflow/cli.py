@@ -17,6 +17,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     from newsflow.client import post_batches
     from newsflow.loader import files_under, read_articles
+    from newsflow.settings import CliSettings
 
     if args.path == "-":
         content = sys.stdin.buffer.read()
@@ -35,7 +36,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 2
     with tqdm(total=len(articles), unit="article", disable=args.quiet, file=sys.stderr) as bar:
         try:
-            result = post_batches(args.url, articles, batch_size=args.batch_size, progress=bar)
+            api_key = args.api_key or CliSettings().client_key()
+            result = post_batches(args.url, articles, batch_size=args.batch_size, progress=bar, api_key=api_key)
         except Exception as exc:
             print(f"\nnewsflow ingest: {exc}", file=sys.stderr)
             return 1
@@ -49,6 +51,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from newsflow.extract import run_extract
 
     return run_extract(args.path, model=args.model, batch_size=args.batch_size)
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from shared.auth import SCOPES, key_entry, new_key
+
+    scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
+    if not scopes or not set(scopes) <= SCOPES:
+        print(f"newsflow keys: scopes must be among {sorted(SCOPES)}", file=sys.stderr)
+        return 2
+    key = new_key()
+    print(f"key (give it to the client; it is not stored anywhere):\n  {key}")
+    print(f"entry for NEWSFLOW_API_KEYS (comma-separate several):\n  {key_entry(args.name, scopes, key)}")
+    return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -77,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--url", default="http://127.0.0.1:8001", help="ingest service URL")
     ingest.add_argument("--batch-size", type=int, default=200, help="articles per request")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.add_argument(
+        "--api-key", default=None, help="key with the ingest scope (default: NEWSFLOW_API_KEY, else .newsflow/api-key)"
+    )
     ingest.set_defaults(func=cmd_ingest)
 
     extract = commands.add_parser("extract", help="run the extraction offline over a JSONL file, JSONL to stdout")
@@ -84,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--model", default=None, help="spaCy pipeline (default: the NLP worker's setting)")
     extract.add_argument("--batch-size", type=int, default=64, help="texts per nlp.pipe batch")
     extract.set_defaults(func=cmd_extract)
+
+    keys = commands.add_parser("keys", help="make API keys")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True)
+    new = keys_commands.add_parser("new", help="make a key and print its NEWSFLOW_API_KEYS entry")
+    new.add_argument("name", help="name of the key's holder (shown in logs, used for rate limits)")
+    new.add_argument("--scopes", default="ingest,read", help="comma-separated from ingest, read, admin")
+    new.set_defaults(func=cmd_keys)
 
     evaluate = commands.add_parser(
         "eval", help="score event or place extraction against a gold JSONL file (prints JSON figures)"

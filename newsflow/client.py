@@ -25,11 +25,16 @@ def chunks(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str
 
 
 def post_batches(
-    ingest_url: str, articles: Iterable[dict[str, Any]], batch_size: int = 200, progress: Any = None
+    ingest_url: str,
+    articles: Iterable[dict[str, Any]],
+    batch_size: int = 200,
+    progress: Any = None,
+    api_key: str | None = None,
 ) -> PostResult:
     """Post articles to `/articles/batch`, `batch_size` at a time."""
     result = PostResult()
-    with httpx.Client(base_url=ingest_url, timeout=60) as http:
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    with httpx.Client(base_url=ingest_url, timeout=60, headers=headers) as http:
         for chunk in chunks(articles, batch_size):
             response = http.post("/articles/batch", json=chunk)
             if response.status_code != 202:

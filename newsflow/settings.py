@@ -21,3 +21,15 @@ class CliSettings(BaseSettings):
     ingest_port: int = Field(8001, description="Port of the ingest API.")
     nlp_port: int = Field(8002, description="Health port of the first NLP worker; more workers take free ports.")
     store_port: int = Field(8003, description="Health port of the store worker.")
+    api_keys: str = Field("", description="Keys the services accept (see shared/auth.py); empty: make a local one.")
+    auth_open: bool = Field(False, description="Run the services in open mode, without API keys.")
+    api_key: str | None = Field(
+        None, description="Key `newsflow ingest` sends; default: the local key `newsflow up` wrote under `home`."
+    )
+
+    def client_key(self) -> str | None:
+        """The key a client command sends: `NEWSFLOW_API_KEY`, else the local key file, if any."""
+        if self.api_key:
+            return self.api_key
+        path = self.home / "api-key"
+        return path.read_text().strip() if path.exists() else None

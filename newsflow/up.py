@@ -136,8 +136,26 @@ class Supervisor:
             service.stop()
 
 
-def build_services(settings: CliSettings, redis_url: str, database_url: str, nlp_workers: int) -> list[Service]:
-    env = {"NEWSFLOW_REDIS_URL": redis_url, "NEWSFLOW_DATABASE_URL": database_url, "NEWSFLOW_HOST": settings.host}
+def local_key(settings: CliSettings) -> str:
+    """The local API key under `home` (made on first run, kept private to the user), with every scope."""
+    from shared.auth import new_key
+
+    path = settings.home / "api-key"
+    if path.exists():
+        return path.read_text().strip()
+    key = new_key()
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+def build_services(
+    settings: CliSettings, redis_url: str, database_url: str, nlp_workers: int, auth_env: dict[str, str]
+) -> list[Service]:
+    env = {
+        "NEWSFLOW_REDIS_URL": redis_url, "NEWSFLOW_DATABASE_URL": database_url, "NEWSFLOW_HOST": settings.host,
+        **auth_env,
+    }
     taken: set[int] = set()
 
     def port(wanted: int) -> int:
@@ -184,7 +202,18 @@ def run(nlp_workers: int = 1, seeds: Path | None = Path("seeds")) -> int:
             database_url = postgres.url
         print(f"newsflow: redis {redis_url}\nnewsflow: postgres {database_url}", flush=True)
 
-        supervisor = Supervisor(build_services(settings, redis_url, database_url, nlp_workers))
+        key: str | None = None
+        if settings.auth_open:
+            auth_env = {"NEWSFLOW_AUTH_OPEN": "true"}
+        elif settings.api_keys:
+            auth_env = {"NEWSFLOW_API_KEYS": settings.api_keys}
+            key = settings.api_key
+        else:
+            from shared.auth import key_entry
+
+            key = local_key(settings)
+            auth_env = {"NEWSFLOW_API_KEYS": key_entry("local", ["ingest", "read", "admin"], key)}
+        supervisor = Supervisor(build_services(settings, redis_url, database_url, nlp_workers, auth_env))
         supervisor.start_all()
         supervisor.wait_ready()
         by_name = {s.name: s for s in supervisor.services}
@@ -197,7 +226,7 @@ def run(nlp_workers: int = 1, seeds: Path | None = Path("seeds")) -> int:
                 for path in files_under(seeds)
                 for article in read_articles(path.read_bytes(), path.suffix.lower(), path.stem)
             ]
-            result = post_batches(by_name["ingest"].url, articles)
+            result = post_batches(by_name["ingest"].url, articles, api_key=key)
             print(f"newsflow: seeds posted: {result.accepted} accepted, {result.duplicates} already there, "
                   f"{result.invalid} invalid", flush=True)
 
@@ -208,8 +237,11 @@ def run(nlp_workers: int = 1, seeds: Path | None = Path("seeds")) -> int:
             + "".join(f"  {s.name:<10} {s.url}/asyncapi\n" for s in supervisor.services if s.name.startswith("nlp"))
             + f"  store      {by_name['store'].url}/asyncapi\n"
             f"  data       {settings.home.resolve()}\n"
-            "Post an article:\n"
+            + (f"  API key    {key}   (also in {settings.home / 'api-key'}; send it as a Bearer token)\n"
+               if key and not settings.api_keys else "")
+            + "Post an article:\n"
             f"  curl -s -X POST {by_name['ingest'].url}/articles -H 'content-type: application/json' \\\n"
+            f"       -H \"Authorization: Bearer $(cat {settings.home / 'api-key'})\" \\\n"
             "       -d '{\"title\": \"Talks in Doha\", \"text\": \"Qatari mediators met Iranian envoys in Doha.\"}'\n"
             "Ctrl-C stops everything.",
             flush=True,

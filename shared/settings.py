@@ -23,3 +23,11 @@ class CommonSettings(BaseSettings):
     log_level: str = Field("INFO", description="Python log level name.")
     log_json: bool = Field(False, description="Log one JSON object per line (for containers).")
     host: str = Field("127.0.0.1", description="Interface the service's HTTP server binds to.")
+    api_keys: str = Field(
+        "",
+        description="API keys as comma-separated `NAME:SCOPES:SHA256` entries (scopes `+`-joined from ingest, read, "
+        "admin; SHA256 the key's hex digest). Make one with `newsflow keys new NAME`.",
+    )
+    auth_open: bool = Field(
+        False, description="Open mode: accept requests without API keys. Only for trusted networks; off by default."
+    )

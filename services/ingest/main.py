@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Body, FastAPI, Request, Response
+from fastapi import Body, Depends, FastAPI, Request, Response
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -19,6 +19,7 @@ from services.ingest.backpressure import Backpressure
 from services.ingest.schemas import Accepted, ArticleIn, BatchItem, BatchResult
 from services.ingest.settings import IngestSettings
 from services.ingest.submit import Submitter, to_message
+from shared.auth import KeyRing, RateLimiter, require_scope
 from shared.http import (
     REQUEST_ID_HEADER,
     ApiError,
@@ -36,8 +37,10 @@ log = logging.getLogger("newsflow.ingest")
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Body is not valid JSON."},
     413: {"model": ErrorResponse, "description": "Body over the configured size limit."},
+    401: {"model": ErrorResponse, "description": "No API key, or an unknown or revoked one."},
+    403: {"model": ErrorResponse, "description": "The API key lacks the `ingest` scope."},
     422: {"model": ErrorResponse, "description": "Invalid fields, each named in `details`."},
-    429: {"model": ErrorResponse, "description": "Pipeline backlog over its bound; retry after `Retry-After` seconds."},
+    429: {"model": ErrorResponse, "description": "Backlog over its bound, or the key's rate limit reached."},
     503: {"model": ErrorResponse, "description": "Redis unreachable; retry after `Retry-After` seconds."},
 }
 _BATCH_BODY = {
@@ -109,6 +112,10 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # Built here, not in the lifespan, so a bad NEWSFLOW_API_KEYS stops the service at start with a clear error.
+    app.state.keyring = KeyRing(settings.api_keys, settings.auth_open)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    can_ingest = [Depends(require_scope("ingest"))]
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, per_path={"/articles/batch": settings.max_batch_bytes}
     )
@@ -133,6 +140,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         response_model=Accepted,
         responses=_ERRORS,
         summary="Submit one article",
+        dependencies=can_ingest,
         description="Queues the article for enrichment. Re-posting the same revision is answered with the same "
         "id and `duplicate: true` and is not processed again; a changed text under the same URL is a new revision.",
     )
@@ -161,6 +169,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         response_model=BatchResult,
         responses=_ERRORS,
         summary="Submit many articles",
+        dependencies=can_ingest,
         description="JSON array or NDJSON. Each entry is validated on its own: invalid entries are reported with "
         "their errors and the valid ones are still accepted.",
         openapi_extra=_BATCH_BODY,

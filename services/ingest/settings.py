@@ -27,3 +27,6 @@ class IngestSettings(CommonSettings):
         description="When a consumer group of `articles.submitted` is more than this many entries behind, new "
         "articles are refused with 429 and `Retry-After` until it catches up (0 = never refuse).",
     )
+    rate_limit_per_minute: int = Field(
+        0, ge=0, description="Requests per minute allowed to each API key on the submit endpoints (0 = unlimited)."
+    )

@@ -9,10 +9,13 @@ from redis.asyncio import Redis
 from newsflow.embedded import EmbeddedValkey
 from services.ingest.main import create_app
 from services.ingest.settings import IngestSettings
+from shared.auth import key_entry
 from shared.messages import ArticleSubmitted
 from shared.streams import ARTICLES_SUBMITTED
 
 pytestmark = pytest.mark.integration
+
+KEY = "nf_test-key-for-ingest"
 
 ARTICLE = {
     "title": "Army chief visits Tehran",
@@ -26,11 +29,15 @@ ARTICLE = {
 
 @pytest.fixture
 async def client(redis: Redis, valkey: EmbeddedValkey) -> AsyncIterator[httpx.AsyncClient]:
-    settings = IngestSettings(redis_url=valkey.url, max_body_bytes=4096, max_batch_bytes=100_000, max_batch_items=50)
+    settings = IngestSettings(
+        redis_url=valkey.url, max_body_bytes=4096, max_batch_bytes=100_000, max_batch_items=50,
+        api_keys=key_entry("tester", ["ingest"], KEY),
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as http:
+        headers = {"Authorization": f"Bearer {KEY}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://ingest", headers=headers) as http:
             yield http
 
 
@@ -157,7 +164,7 @@ async def test_batch_over_item_limit_is_a_413(client: httpx.AsyncClient) -> None
 async def test_redis_down_is_a_503_with_retry_after() -> None:
     from newsflow.embedded import free_port
 
-    app = create_app(IngestSettings(redis_url=f"redis://127.0.0.1:{free_port()}/0"))
+    app = create_app(IngestSettings(redis_url=f"redis://127.0.0.1:{free_port()}/0", auth_open=True))
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://x") as http:
         response = await http.post("/articles", json=ARTICLE)
@@ -171,7 +178,7 @@ async def test_backlog_over_the_bound_is_a_429_with_retry_after(redis: Redis, va
     from shared.broker import ensure_groups
 
     await ensure_groups(redis)
-    app = create_app(IngestSettings(redis_url=valkey.url, max_backlog=2))
+    app = create_app(IngestSettings(redis_url=valkey.url, max_backlog=2, auth_open=True))
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://x") as http:
         app.state.backpressure._interval = 0  # re-read the backlog on every request in this test
@@ -184,3 +191,36 @@ async def test_backlog_over_the_bound_is_a_429_with_retry_after(redis: Redis, va
     assert refused.headers["retry-after"] == "10"
     assert refused.json()["error"]["code"] == "backlog_full"
     assert len(await stream_messages(redis)) == 3
+
+
+async def test_api_keys_missing_wrong_scope_revoked_and_rate_limited(redis: Redis, valkey: EmbeddedValkey) -> None:
+    reader, writer, revoked = "nf_reader", "nf_writer", "nf_revoked"
+    entries = ",".join([key_entry("reader", ["read"], reader), key_entry("writer", ["ingest"], writer)])
+    app = create_app(IngestSettings(redis_url=valkey.url, api_keys=entries, rate_limit_per_minute=2))
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://x") as http:
+
+        async def post(key: str | None, n: int = 0) -> httpx.Response:
+            headers = {"Authorization": f"Bearer {key}"} if key else {}
+            return await http.post("/articles", json={**ARTICLE, "url": f"https://e.org/{n}"}, headers=headers)
+
+        missing, wrong_scope, unknown = await post(None), await post(reader), await post(revoked)
+        first, second, third = await post(writer, 1), await post(writer, 2), await post(writer, 3)
+        health = await http.get("/healthz")
+    assert missing.status_code == 401 and missing.json()["error"]["code"] == "unauthorized"
+    assert wrong_scope.status_code == 403 and wrong_scope.json()["error"]["code"] == "forbidden"
+    assert unknown.status_code == 401
+    assert (first.status_code, second.status_code, third.status_code) == (202, 202, 429)
+    assert third.json()["error"]["code"] == "rate_limited"
+    assert health.status_code == 200  # probes need no key
+    assert len(await stream_messages(redis)) == 2
+
+
+def test_key_entries_are_validated() -> None:
+    from shared.auth import parse_keys
+
+    [key] = parse_keys(key_entry("ops", ["admin", "read"], "nf_x"))
+    assert key.name == "ops" and key.scopes == {"admin", "read"}
+    for bad in ["ops:read", "ops:write:" + "0" * 64, "ops:read:nothex", "ops::" + "0" * 64]:
+        with pytest.raises(ValueError):
+            parse_keys(bad)
