@@ -66,6 +66,35 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dlq(args: argparse.Namespace) -> int:
+    import httpx
+
+    from newsflow.settings import CliSettings
+
+    key = args.api_key or CliSettings().client_key()
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    with httpx.Client(base_url=args.url, headers=headers, timeout=60) as http:
+        if args.dlq_command == "list":
+            response = http.get("/dead-letters", params={"limit": args.limit})
+        else:
+            if not args.all and not args.ids:
+                print("newsflow dlq replay: give dead-letter ids, or --all", file=sys.stderr)
+                return 2
+            response = http.post("/dead-letters/replay", json={"ids": args.ids, "all": args.all})
+    if response.status_code != 200:
+        print(f"newsflow dlq: {response.status_code} {response.text[:500]}", file=sys.stderr)
+        return 1
+    body = response.json()
+    if args.dlq_command == "list":
+        for item in body["items"]:
+            print(f"{item['id']}  {item['stream']}/{item['group']}  x{item['delivery_count']}  "
+                  f"article={item['article_id']}  {item['error']}")
+        print(f"{len(body['items'])} dead letter(s)")
+    else:
+        print(f"replayed {len(body['replayed'])}; not found: {', '.join(body['not_found']) or 'none'}")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     rest = [args.file, *args.options]
     if args.what == "events":
@@ -109,6 +138,17 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("name", help="name of the key's holder (shown in logs, used for rate limits)")
     new.add_argument("--scopes", default="ingest,read", help="comma-separated from ingest, read, admin")
     new.set_defaults(func=cmd_keys)
+
+    dlq = commands.add_parser("dlq", help="list or replay dead letters (needs an admin key)")
+    dlq.add_argument("--url", default="http://127.0.0.1:8001", help="ingest service URL")
+    dlq.add_argument("--api-key", default=None, help="admin key (default: NEWSFLOW_API_KEY, else .newsflow/api-key)")
+    dlq_commands = dlq.add_subparsers(dest="dlq_command", required=True)
+    dlq_list = dlq_commands.add_parser("list", help="list dead letters, oldest first")
+    dlq_list.add_argument("--limit", type=int, default=100, help="most to list")
+    dlq_replay = dlq_commands.add_parser("replay", help="re-append dead letters to their stream and remove them")
+    dlq_replay.add_argument("ids", nargs="*", help="dead-letter ids (from `newsflow dlq list`)")
+    dlq_replay.add_argument("--all", action="store_true", help="replay every dead letter")
+    dlq.set_defaults(func=cmd_dlq)
 
     evaluate = commands.add_parser(
         "eval", help="score event or place extraction against a gold JSONL file (prints JSON figures)"

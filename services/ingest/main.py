@@ -9,14 +9,24 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Body, Depends, FastAPI, Request, Response
+from fastapi import Body, Depends, FastAPI, Query, Request, Response
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from services.ingest.backpressure import Backpressure
-from services.ingest.schemas import Accepted, ArticleIn, BatchItem, BatchResult
+from services.ingest.dead_letters import list_dead, replay
+from services.ingest.schemas import (
+    Accepted,
+    ArticleIn,
+    BatchItem,
+    BatchResult,
+    DeadLetter,
+    DeadLetterList,
+    ReplayRequest,
+    ReplayResult,
+)
 from services.ingest.settings import IngestSettings
 from services.ingest.submit import Submitter, to_message
 from shared.auth import KeyRing, RateLimiter, require_scope
@@ -204,6 +214,46 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         log.info("batch: %d accepted, %d duplicate, %d invalid", accepted, len(valid) - accepted, invalid,
                  extra={"correlation_id": rid})
         return BatchResult(accepted=accepted, duplicates=len(valid) - accepted, invalid=invalid, items=items)
+
+    can_admin = [Depends(require_scope("admin"))]
+
+    @app.get(
+        "/dead-letters",
+        summary="List dead letters",
+        description="Messages that kept failing and were moved to `articles.dead`, oldest first (admin scope).",
+        dependencies=can_admin,
+        response_model=DeadLetterList,
+        responses={401: _ERRORS[401], 403: {"model": ErrorResponse, "description": "Key lacks the admin scope."}},
+    )
+    async def get_dead_letters(
+        request: Request, limit: Annotated[int, Query(ge=1, le=1000, description="Most letters to list.")] = 100
+    ) -> DeadLetterList:
+        entries = await list_dead(request.app.state.redis, limit)
+        return DeadLetterList(
+            items=[
+                DeadLetter(
+                    id=entry_id, stream=d.stream, group=d.group, entry_id=d.entry_id, error=d.error,
+                    delivery_count=d.delivery_count, article_id=d.article_id, occurred_at=d.occurred_at,
+                )
+                for entry_id, d in entries
+            ]
+        )
+
+    @app.post(
+        "/dead-letters/replay",
+        summary="Replay dead letters",
+        description="Re-append dead letters to the stream they came from and remove them (admin scope).",
+        dependencies=can_admin,
+        response_model=ReplayResult,
+        responses={401: _ERRORS[401], 403: {"model": ErrorResponse, "description": "Key lacks the admin scope."},
+                   422: _ERRORS[422]},
+    )
+    async def replay_dead_letters(request: Request, body: Annotated[ReplayRequest, Body()]) -> ReplayResult:
+        if not body.all and not body.ids:
+            raise ApiError(422, "Give `ids`, or `all: true`.")
+        result = await replay(request.app.state.redis, None if body.all else body.ids)
+        log.info("replayed %d dead letter(s)", len(result["replayed"]))
+        return ReplayResult(**result)
 
     @app.get("/healthz", summary="Liveness: the process is up", response_model=dict[str, str])
     async def healthz() -> dict[str, str]:

@@ -107,3 +107,38 @@ class BatchResult(BaseModel):
     duplicates: int = Field(description="Entries whose revision had already been accepted.")
     invalid: int = Field(description="Entries refused; see their `errors`.")
     items: list[BatchItem] = Field(description="One result per entry, in request order.")
+
+
+class DeadLetter(BaseModel):
+    """A message that kept failing."""
+
+    id: str = Field(description="Id of the dead letter on `articles.dead` (what replay takes).")
+    stream: str = Field(description="Stream the original message was on.")
+    group: str = Field(description="Consumer group that failed on it.")
+    entry_id: str = Field(description="Id of the original entry.")
+    error: str = Field(description="The last error.")
+    delivery_count: int = Field(description="Deliveries before it was given up.")
+    article_id: str | None = Field(None, description="Article concerned, when known.")
+    occurred_at: datetime = Field(description="When it was dead-lettered.")
+
+
+class DeadLetterList(BaseModel):
+    """Dead letters, oldest first."""
+
+    items: list[DeadLetter] = Field(description="The dead letters.")
+
+
+class ReplayRequest(BaseModel):
+    """Which dead letters to replay."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[str] = Field(default_factory=list, max_length=10000, description="Dead-letter ids to replay.")
+    all: bool = Field(False, description="Replay every dead letter.")
+
+
+class ReplayResult(BaseModel):
+    """What a replay did."""
+
+    replayed: list[str] = Field(description="Dead-letter ids replayed (and removed).")
+    not_found: list[str] = Field(description="Requested ids that were not on `articles.dead`.")

@@ -224,3 +224,37 @@ def test_key_entries_are_validated() -> None:
     for bad in ["ops:read", "ops:write:" + "0" * 64, "ops:read:nothex", "ops::" + "0" * 64]:
         with pytest.raises(ValueError):
             parse_keys(bad)
+
+
+async def test_dead_letters_are_listed_and_replayed_by_admins_only(redis: Redis, valkey: EmbeddedValkey) -> None:
+    from services.ingest.schemas import ArticleIn
+    from services.ingest.submit import to_message
+    from shared.broker import publish_many
+    from shared.messages import MessageDeadLettered
+    from shared.streams import ARTICLES_DEAD
+
+    original = to_message(ArticleIn.model_validate(ARTICLE), "req-dead")
+    dead = MessageDeadLettered(
+        stream=ARTICLES_SUBMITTED, group="nlp", entry_id="1-0", delivery_count=5, error="RuntimeError: boom",
+        article_id=original.article_id, revision=original.revision, payload=original.model_dump_json(),
+    )
+    await publish_many(redis, ARTICLES_DEAD, [dead])
+    admin, writer = "nf_admin", "nf_writer"
+    entries = ",".join([key_entry("ops", ["admin"], admin), key_entry("w", ["ingest"], writer)])
+    app = create_app(IngestSettings(redis_url=valkey.url, api_keys=entries))
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://x") as http:
+        as_admin = {"Authorization": f"Bearer {admin}"}
+        forbidden = await http.get("/dead-letters", headers={"Authorization": f"Bearer {writer}"})
+        listed = (await http.get("/dead-letters", headers=as_admin)).json()["items"]
+        empty = await http.post("/dead-letters/replay", json={}, headers=as_admin)
+        replayed = (await http.post("/dead-letters/replay", json={"ids": [listed[0]["id"], "9-9"]}, headers=as_admin))
+    assert forbidden.status_code == 403
+    assert [(d["article_id"], d["error"], d["delivery_count"]) for d in listed] == [
+        (original.article_id, "RuntimeError: boom", 5)
+    ]
+    assert empty.status_code == 422
+    assert replayed.json() == {"replayed": [listed[0]["id"]], "not_found": ["9-9"]}
+    assert await redis.xlen(ARTICLES_DEAD) == 0
+    [message] = await stream_messages(redis)
+    assert message == original
