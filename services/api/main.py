@@ -1,8 +1,10 @@
 """The read API: `create_app()` builds the FastAPI app that `python -m services.api` serves.
 
 Consumes HTTP requests and the PostgreSQL tables the store writes (it runs no migrations, and answers 503 on
-`/readyz` until the store has applied them); produces JSON: articles with their entities, full-text search,
-top entities. Errors are always the JSON envelope of `shared.http`; OpenAPI at `/docs`.
+`/readyz` until the store has applied them); produces JSON: articles with their entities, places and events,
+full-text search, top entities, and (routes in `services.api.events`) canonical events -- search, detail and a
+streamed CSV/NDJSON export -- and top places. Errors are always the JSON envelope of `shared.http`; OpenAPI at
+`/docs`.
 """
 
 import asyncio
@@ -15,7 +17,7 @@ from typing import Annotated, Any
 import asyncpg
 from fastapi import FastAPI, Path, Query, Request
 
-from services.api import cursor
+from services.api import cursor, events
 from services.api.queries import ArticleFilters, EntityFilters, get_article, list_articles, schema_ready, top_entities
 from services.api.schemas import Article, ArticlePage, ArticleSummary, EntityCount, EntityPage, Ready
 from services.api.settings import ApiSettings
@@ -94,7 +96,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app = FastAPI(
         title="Newsflow read API",
         version="0.1.0",
-        description="Articles, their named entities and full-text search over everything the pipeline stored. "
+        description="Articles, their named entities, places and events, full-text search, and GDELT-style "
+        "canonical events over everything the pipeline stored. "
         "Lists are paginated with opaque cursors: pass `next_cursor` back as `cursor` with the same filters.",
         lifespan=lifespan,
         default_response_class=JsonResponse,
@@ -228,6 +231,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             items=[EntityCount.model_validate(row) for row in rows],
             next_cursor=cursor.encode(secret, scope, next_key) if next_key is not None else None,
         )
+
+    events.register(app, pool=pool, after=after, secret=secret, errors=_ERRORS)
 
     @app.get("/healthz", summary="Liveness: the process is up", response_model=dict[str, str])
     async def healthz() -> dict[str, str]:

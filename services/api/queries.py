@@ -1,6 +1,7 @@
 """The read API's SQL: plain async functions over an asyncpg connection, testable without HTTP.
 
-Consumes the tables written by the store (`articles`, `entities`, `article_entities`, `schema_migrations`);
+Consumes the tables written by the store (`articles`, `entities`, `article_entities`, `schema_migrations`, and
+for an article's places and events those read by `services.api.event_queries`);
 produces plain dicts. Every user-supplied value travels as a bind parameter: the SQL text is assembled only
 from the constant fragments below, never from input.
 
@@ -9,18 +10,21 @@ after the last key of the previous one, so pages never overlap or skip rows that
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 import orjson
 
-REQUIRED_MIGRATION = "0001_initial"
+from services.api.event_queries import article_events, article_places
+from services.api.sql import Params, like_pattern, utc
+
+REQUIRED_MIGRATION = "0002_events_places"
 """The newest schema migration these queries rely on; bump it when a query needs a newer one."""
 
 _ARTICLE = """
 SELECT id, revision, url, canonical_url, title, text, source, language, published_at, received_at, status,
-       error, enriched_at, model, metadata
+       error, enriched_at, model, metadata, tone, focus
 FROM articles WHERE id = $1
 """
 
@@ -35,30 +39,6 @@ _SUMMARY_COLUMNS = (
     "a.id, a.revision, a.url, a.title, a.source, a.language, a.published_at, a.received_at, a.status, "
     "a.enriched_at, a.dated_at"
 )
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    # A date without an offset is taken as UTC, as everywhere in the API.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
-def _like_pattern(text: str) -> str:
-    """`%text%` for ILIKE, with the pattern characters in `text` matched literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-class _Params:
-    """Collects bind parameters and hands out their `$n` placeholders."""
-
-    def __init__(self) -> None:
-        self.values: list[Any] = []
-
-    def __call__(self, value: Any) -> str:
-        self.values.append(value)
-        return f"${len(self.values)}"
 
 
 @dataclass(frozen=True)
@@ -94,13 +74,17 @@ async def schema_ready(conn: asyncpg.Connection) -> bool:
 
 
 async def get_article(conn: asyncpg.Connection, article_id: str) -> dict[str, Any] | None:
-    """One article with its entity mentions (of its current revision) in text order; `None` if unknown."""
+    """One article with its entity, place and event mentions (of its current revision) in text order, its tone
+    and focus; `None` if unknown."""
     row = await conn.fetchrow(_ARTICLE, article_id)
     if row is None:
         return None
     article = dict(row)
     article["metadata"] = orjson.loads(article["metadata"]) if article["metadata"] else {}
+    article["focus"] = orjson.loads(article["focus"]) if article["focus"] else None
     article["entities"] = [dict(m) for m in await conn.fetch(_MENTIONS, article_id, row["revision"])]
+    article["places"] = await article_places(conn, article_id, row["revision"])
+    article["events"] = await article_events(conn, article_id, row["revision"])
     return article
 
 
@@ -112,7 +96,7 @@ async def list_articles(
     With `q`: ranked by full-text relevance (`ts_rank`), key `[score, id]`. Without: newest first by
     publication time (else arrival time), key `[dated_at, id]`. `after` is such a key from a previous page.
     """
-    p = _Params()
+    p = Params()
     where: list[str] = []
     sources = "articles AS a"
     if filters.q is not None:
@@ -136,9 +120,9 @@ async def list_articles(
     if filters.source is not None:
         where.append(f"a.source = {p(filters.source)}")
     if filters.since is not None:
-        where.append(f"a.dated_at >= {p(_utc(filters.since))}")
+        where.append(f"a.dated_at >= {p(utc(filters.since))}")
     if filters.until is not None:
-        where.append(f"a.dated_at < {p(_utc(filters.until))}")
+        where.append(f"a.dated_at < {p(utc(filters.until))}")
     if after is not None:
         if filters.q is not None:
             where.append(f"(ts_rank(a.search, query), a.id) < ({p(float(after[0]))}::real, {p(str(after[1]))})")
@@ -163,18 +147,18 @@ async def top_entities(
 ) -> tuple[list[dict[str, Any]], list[Any] | None]:
     """Canonical entities by the number of distinct articles mentioning them (current revisions only), most
     first, ties by name; key `[-articles, name, id]`. Dates filter the articles counted."""
-    p = _Params()
+    p = Params()
     where: list[str] = []
     if filters.label is not None:
         where.append(f"e.label = upper({p(filters.label)})")
     if filters.country is not None:
         where.append(f"e.country = upper({p(filters.country)})")
     if filters.q is not None:
-        where.append(f"e.name ILIKE {p(_like_pattern(filters.q))}")
+        where.append(f"e.name ILIKE {p(like_pattern(filters.q))}")
     if filters.since is not None:
-        where.append(f"a.dated_at >= {p(_utc(filters.since))}")
+        where.append(f"a.dated_at >= {p(utc(filters.since))}")
     if filters.until is not None:
-        where.append(f"a.dated_at < {p(_utc(filters.until))}")
+        where.append(f"a.dated_at < {p(utc(filters.until))}")
     sql = (
         "SELECT e.id, e.name, e.label, e.country, count(DISTINCT ae.article_id) AS articles "
         "FROM entities AS e "

@@ -1,16 +1,21 @@
 """Persistence of articles and their enrichments: plain async functions over an asyncpg connection.
 
 Consumes batches of `ArticleSubmitted` and `ArticleEnriched` messages; produces rows in `articles`, `entities`,
-`article_entities` (and `waiting_enrichments`, see below). Every function handles a whole batch in one
-transaction with set-based SQL (`unnest` of column arrays), so a batch costs a handful of round trips however
-many messages it holds.
+`article_entities`, `places`, `article_places`, `events`, `event_mentions` (and `waiting_enrichments`, see
+below). Every function handles a whole batch in one transaction with set-based SQL (`unnest` of column arrays),
+so a batch costs a handful of round trips however many messages it holds.
 
 Delivery is at-least-once and the two streams are consumed independently, so every write is keyed to make a
 replay change nothing, and ordering is decided by the data, not by arrival:
 - an article row holds its latest revision: a newer one (later `received_at`, then greater revision on a tie)
   replaces it and resets it to `pending`; the same revision again, or an older one arriving late, changes nothing;
 - an enrichment applies only to the revision it was computed from; of two enrichments of one revision the one
-  that occurred last wins, and replaying it is a no-op.
+  that occurred last wins, and replaying it is a no-op;
+- an article's entity, place and event mentions are exactly those of the enrichment applied to its stored
+  revision: applying one replaces them, storing a new revision deletes them. Canonical events (one per day,
+  actors, action and place; see `services.store.canonical`) carry counts of their mentions, articles and sources,
+  recomputed in the same transaction for every event whose mentions changed, and an event left with no mention
+  is deleted.
 """
 
 import hashlib
@@ -22,6 +27,7 @@ from typing import Any, TypeVar
 import asyncpg
 import orjson
 
+from services.store.canonical import event_day, event_id, event_place, is_storable, place_id
 from shared.messages import ArticleEnriched, ArticleSubmitted
 
 log = logging.getLogger(__name__)
@@ -48,7 +54,8 @@ ON CONFLICT (id) DO UPDATE SET
     canonical_url = EXCLUDED.canonical_url, title = EXCLUDED.title, text = EXCLUDED.text,
     source = EXCLUDED.source, language = EXCLUDED.language, published_at = EXCLUDED.published_at,
     received_at = EXCLUDED.received_at, metadata = EXCLUDED.metadata,
-    status = 'pending', error = NULL, enriched_at = NULL, model = NULL, warnings = '{}', updated_at = now()
+    status = 'pending', error = NULL, enriched_at = NULL, model = NULL, warnings = '{}', tone = NULL,
+    focus = NULL, updated_at = now()
 -- The same revision again (a replay, or a re-post after ingest forgot it) changes nothing; an older revision
 -- arriving late never overwrites a newer one.
 WHERE a.revision <> EXCLUDED.revision
@@ -59,6 +66,17 @@ RETURNING a.id
 _DELETE_STALE_MENTIONS = """
 DELETE FROM article_entities AS ae USING articles AS a
 WHERE a.id = ANY($1::text[]) AND ae.article_id = a.id AND ae.revision <> a.revision
+"""
+
+_DELETE_STALE_PLACES = """
+DELETE FROM article_places AS ap USING articles AS a
+WHERE a.id = ANY($1::text[]) AND ap.article_id = a.id AND ap.revision <> a.revision
+"""
+
+_DELETE_STALE_EVENT_MENTIONS = """
+DELETE FROM event_mentions AS em USING articles AS a
+WHERE a.id = ANY($1::text[]) AND em.article_id = a.id AND em.revision <> a.revision
+RETURNING em.event_id
 """
 
 _TAKE_WAITING = """
@@ -74,13 +92,14 @@ UPDATE articles AS a SET
     status = 'enriched', error = NULL, enriched_at = e.occurred_at, model = e.model,
     language = coalesce(a.language, e.language),
     warnings = ARRAY(SELECT jsonb_array_elements_text(e.warnings::jsonb)),
+    tone = e.tone, focus = e.focus::jsonb,
     updated_at = now()
-FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[])
-     AS e(id, revision, occurred_at, model, language, warnings)
+FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::text[])
+     AS e(id, revision, occurred_at, model, language, warnings, tone, focus)
 WHERE a.id = e.id AND a.revision = e.revision
   -- A replay (same occurred_at) or an enrichment older than the applied one changes nothing.
   AND (a.enriched_at IS NULL OR e.occurred_at > a.enriched_at)
-RETURNING a.id
+RETURNING a.id, a.published_at, a.received_at
 """
 
 _DELETE_MENTIONS = "DELETE FROM article_entities WHERE article_id = ANY($1::text[])"
@@ -103,6 +122,94 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[]
      AS m(article_id, revision, name, label, start_char, end_char, text)
 JOIN entities AS e ON e.name = m.name AND e.label = m.label
 ON CONFLICT DO NOTHING
+"""
+
+_DELETE_PLACE_MENTIONS = "DELETE FROM article_places WHERE article_id = ANY($1::text[])"
+
+# Sorted by id (lock order, as for entities). A replay of the same gazetteer entry writes nothing; a corrected
+# entry (a newer gazetteer) replaces the old values.
+_UPSERT_PLACES = """
+INSERT INTO places AS p (id, geonameid, name, kind, country, admin1, lat, lon, population)
+SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[],
+                     $8::float8[], $9::bigint[])
+ORDER BY 1
+ON CONFLICT (id) DO UPDATE SET
+    geonameid = EXCLUDED.geonameid, name = EXCLUDED.name, kind = EXCLUDED.kind, country = EXCLUDED.country,
+    admin1 = EXCLUDED.admin1, lat = EXCLUDED.lat, lon = EXCLUDED.lon, population = EXCLUDED.population
+WHERE (p.geonameid, p.name, p.kind, p.country, p.admin1, p.lat, p.lon, p.population)
+      IS DISTINCT FROM (EXCLUDED.geonameid, EXCLUDED.name, EXCLUDED.kind, EXCLUDED.country, EXCLUDED.admin1,
+                        EXCLUDED.lat, EXCLUDED.lon, EXCLUDED.population)
+"""
+
+_INSERT_PLACE_MENTIONS = """
+INSERT INTO article_places (article_id, revision, place_id, start_char, end_char, text, confidence)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], $7::float8[])
+ON CONFLICT DO NOTHING
+"""
+
+_DELETE_EVENT_MENTIONS = "DELETE FROM event_mentions WHERE article_id = ANY($1::text[]) RETURNING event_id"
+
+# Row locks on every canonical event whose mentions a transaction changes, taken in id order (no deadlock
+# between two batches) and held to commit. Why: the counts are recomputed from the mentions by a statement
+# that runs after the lock is granted, so under READ COMMITTED it sees every mention committed by whoever held
+# the lock before -- the last transaction to touch an event always writes counts that include everyone's.
+_LOCK_EVENTS = "SELECT id FROM events WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE"
+
+# DO UPDATE rather than DO NOTHING: it also locks an event another transaction inserted meanwhile, and fills
+# in what an earlier report could not resolve (a place's coordinates, an actor's country).
+_UPSERT_EVENTS = """
+INSERT INTO events AS e (id, day, source_code, target_code, code, place_key, source_country, target_country, name,
+                         root_code, quad_class, goldstein, place_name, place_country, geonameid, lat, lon)
+SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::text[], $9::text[], $10::text[], $11::int2[], $12::float8[], $13::text[], $14::text[],
+                     $15::int[], $16::float8[], $17::float8[])
+ORDER BY 1
+ON CONFLICT (id) DO UPDATE SET
+    source_country = coalesce(e.source_country, EXCLUDED.source_country),
+    target_country = coalesce(e.target_country, EXCLUDED.target_country),
+    place_name = coalesce(e.place_name, EXCLUDED.place_name),
+    place_country = coalesce(e.place_country, EXCLUDED.place_country),
+    geonameid = coalesce(e.geonameid, EXCLUDED.geonameid),
+    lat = coalesce(e.lat, EXCLUDED.lat),
+    lon = coalesce(e.lon, EXCLUDED.lon)
+"""
+
+_INSERT_EVENT_MENTIONS = """
+INSERT INTO event_mentions (event_id, article_id, revision, sentence_index, sentence_start, sentence_end, trigger,
+                            trigger_start, trigger_end, source_code, source_text, source_start, source_end,
+                            target_code, target_text, target_start, target_end, location_text, location_start,
+                            location_end, confidence, negated, hypothetical, tone)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::int[],
+                     $9::int[], $10::text[], $11::text[], $12::int[], $13::int[], $14::text[], $15::text[],
+                     $16::int[], $17::int[], $18::text[], $19::int[], $20::int[], $21::float8[], $22::bool[],
+                     $23::bool[], $24::float8[])
+ON CONFLICT DO NOTHING
+"""
+
+# An event no article reports any more (its only report was revised) is not an event.
+_DELETE_UNREPORTED_EVENTS = """
+DELETE FROM events AS e
+WHERE e.id = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM event_mentions AS em WHERE em.event_id = e.id)
+"""
+
+# Sources are distinct publishers; an article without one counts as its own source, since nothing says two
+# unnamed ones are the same outlet.
+_COUNT_EVENTS = """
+UPDATE events AS e SET
+    num_mentions = c.mentions, num_articles = c.articles, num_sources = c.sources, avg_tone = c.avg_tone,
+    first_seen = c.first_seen, last_seen = c.last_seen
+FROM unnest($1::text[]) AS k(id)
+CROSS JOIN LATERAL (
+    SELECT count(*) AS mentions, count(DISTINCT em.article_id) AS articles,
+           count(DISTINCT coalesce(a.source, 'article:' || a.id)) AS sources,
+           round(avg(em.tone)::numeric, 3)::float8 AS avg_tone,
+           min(a.dated_at) AS first_seen, max(a.dated_at) AS last_seen
+    FROM event_mentions AS em JOIN articles AS a ON a.id = em.article_id
+    WHERE em.event_id = k.id
+) AS c
+WHERE e.id = k.id
+  AND (e.num_mentions, e.num_articles, e.num_sources, e.avg_tone, e.first_seen, e.last_seen)
+      IS DISTINCT FROM (c.mentions, c.articles, c.sources, c.avg_tone, c.first_seen, c.last_seen)
 """
 
 _PARK = """
@@ -196,6 +303,9 @@ async def save_submitted(conn: asyncpg.Connection, messages: Sequence[ArticleSub
         changed = [r["id"] for r in rows]
         if changed:
             await conn.execute(_DELETE_STALE_MENTIONS, changed)
+            await conn.execute(_DELETE_STALE_PLACES, changed)
+            stale = await conn.fetch(_DELETE_STALE_EVENT_MENTIONS, changed)
+            await _refresh_events(conn, {r["event_id"] for r in stale})
             waiting = await conn.fetch(_TAKE_WAITING, changed)
             if waiting:
                 await _apply(conn, [ArticleEnriched.model_validate_json(r["payload"]) for r in waiting])
@@ -253,10 +363,13 @@ async def _apply(conn: asyncpg.Connection, enrichments: Sequence[ArticleEnriched
         [m.model for m in enrichments],
         [m.language for m in enrichments],
         [orjson.dumps(_clean(m.warnings)).decode() for m in enrichments],
+        [m.tone for m in enrichments],
+        [orjson.dumps(_clean(m.focus.model_dump(mode="json"))).decode() if m.focus else None for m in enrichments],
     )
     applied = {r["id"] for r in rows}
     if not applied:
         return []
+    dates = {r["id"]: (r["published_at"], r["received_at"]) for r in rows}
     # Replace, not merge: the mentions of a revision are exactly those of its latest enrichment.
     await conn.execute(_DELETE_MENTIONS, list(applied))
     mentions = [
@@ -271,7 +384,95 @@ async def _apply(conn: asyncpg.Connection, enrichments: Sequence[ArticleEnriched
         cols = list(zip(*mentions, strict=True))
         await conn.execute(_UPSERT_ENTITIES, list(cols[2]), list(cols[3]), list(cols[7]))
         await conn.execute(_INSERT_MENTIONS, *(list(c) for c in cols[:7]))
+    done = [m for m in enrichments if m.article_id in applied]
+    await _replace_places(conn, done)
+    await _replace_events(conn, done, dates)
     return sorted(applied)
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as column lists for `unnest`; `width` empty columns when there are no rows."""
+    return [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+
+
+async def _replace_places(conn: asyncpg.Connection, enrichments: Sequence[ArticleEnriched]) -> None:
+    """Replace the place mentions of these articles with those of their enrichments (upserting the places)."""
+    await conn.execute(_DELETE_PLACE_MENTIONS, [m.article_id for m in enrichments])
+    places: dict[str, tuple[Any, ...]] = {}
+    mentions: list[tuple[Any, ...]] = []
+    for m in enrichments:
+        for p in m.places:
+            if p.end < p.start:  # producer bug; keep the rest of the batch storable
+                continue
+            key = _clean(place_id(p))
+            places[key] = (key, p.geonameid, _clean(p.name), _clean(p.kind), _clean(p.country), _clean(p.admin1),
+                           p.lat, p.lon, p.population)
+            mentions.append((m.article_id, m.revision, key, p.start, p.end, _clean(p.text), p.confidence))
+    if not mentions:
+        return
+    await conn.execute(_UPSERT_PLACES, *_columns(sorted(places.values()), 9))
+    await conn.execute(_INSERT_PLACE_MENTIONS, *_columns(mentions, 7))
+
+
+async def _replace_events(
+    conn: asyncpg.Connection, enrichments: Sequence[ArticleEnriched],
+    dates: dict[str, tuple[Any, Any]],
+) -> None:
+    """Replace the event mentions of these articles with those of their enrichments, upserting the canonical
+    events they report, and bring the counts of every event that gained or lost a mention up to date."""
+    old = {r["event_id"] for r in await conn.fetch(_DELETE_EVENT_MENTIONS, [m.article_id for m in enrichments])}
+    events: dict[str, tuple[Any, ...]] = {}
+    mentions: list[tuple[Any, ...]] = []
+    for m in enrichments:
+        published_at, received_at = dates[m.article_id]
+        for e in m.events:
+            if not is_storable(e):
+                continue
+            day = event_day(e, published_at, received_at)
+            place = event_place(e, m.places)
+            source_code = _clean(e.source.code) if e.source else ""
+            target_code = _clean(e.target.code) if e.target else ""
+            code = _clean(e.code)
+            key = event_id(day, source_code, target_code, code, _clean(place.key))
+            events.setdefault(key, (
+                key, day, source_code, target_code, code, _clean(place.key),
+                e.source.country if e.source else None, e.target.country if e.target else None,
+                _clean(e.name), _clean(e.root_code), e.quad_class, e.goldstein,
+                _clean(place.name), place.country, place.geonameid, place.lat, place.lon,
+            ))
+            mentions.append((
+                key, m.article_id, m.revision, e.sentence_index, e.sentence_start, e.sentence_end,
+                _clean(e.trigger), e.trigger_start, e.trigger_end,
+                source_code or None, _clean(e.source.text) if e.source else None,
+                e.source.start if e.source else None, e.source.end if e.source else None,
+                target_code or None, _clean(e.target.text) if e.target else None,
+                e.target.start if e.target else None, e.target.end if e.target else None,
+                _clean(e.location_text), e.location_start, e.location_end,
+                e.confidence, e.negated, e.hypothetical, e.tone if e.tone is not None else m.tone,
+            ))
+    touched = old | set(events)
+    if not touched:
+        return
+    await conn.execute(_LOCK_EVENTS, sorted(touched))
+    if events:
+        await conn.execute(_UPSERT_EVENTS, *_columns(sorted(events.values()), 17))
+        await conn.execute(_INSERT_EVENT_MENTIONS, *_columns(mentions, 24))
+    await _refresh_events(conn, touched)
+
+
+async def _refresh_events(conn: asyncpg.Connection, ids: set[str]) -> None:
+    """Recompute the counts of these events from their mentions, and delete those left with none.
+
+    Must run after this transaction's mention changes, with the events locked (`_LOCK_EVENTS`, taken again
+    here for the callers that only deleted mentions): see the comment on `_LOCK_EVENTS` for why that is
+    enough for counts to stay right under concurrent batches.
+    """
+    if not ids:
+        return
+    ordered = sorted(ids)
+    await conn.execute(_LOCK_EVENTS, ordered)
+    await conn.execute(_DELETE_UNREPORTED_EVENTS, ordered)
+    await conn.execute(_COUNT_EVENTS, ordered)
 
 
 T = TypeVar("T")

@@ -179,7 +179,7 @@ async def test_pagination_visits_every_article_once_in_order(client: httpx.Async
         cursor: str | None = None
         pages = 0
         while True:
-            page_params = {**params, "limit": 7, **({"cursor": cursor} if cursor else {})}
+            page_params: dict[str, Any] = {**params, "limit": 7, **({"cursor": cursor} if cursor else {})}
             response = await client.get("/articles", params=page_params)
             assert response.status_code == 200, response.text
             body = response.json()
