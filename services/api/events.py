@@ -29,6 +29,7 @@ from services.api.event_queries import (
     top_places,
 )
 from services.api.schemas import EventDetail, EventPage, PlaceCount, PlacePage
+from shared.auth import require_scope
 from shared.http import ApiError, ErrorResponse
 
 log = logging.getLogger("newsflow.api")
@@ -153,6 +154,7 @@ def register(
 
     @app.get(
         "/events",
+        dependencies=[Depends(require_scope("read"))],
         response_model=EventPage,
         responses=errors,
         summary="Search canonical events",
@@ -177,6 +179,7 @@ def register(
     # Declared before /events/{event_id}, which would otherwise take "export" for an id.
     @app.get(
         "/events/export",
+        dependencies=[Depends(require_scope("read"))],
         response_class=StreamingResponse,
         responses={
             200: {"description": "The events, streamed.",
@@ -236,6 +239,7 @@ def register(
 
     @app.get(
         "/events/{event_id}",
+        dependencies=[Depends(require_scope("read"))],
         response_model=EventDetail,
         responses={404: {"model": ErrorResponse, "description": "No event with this id."}, **errors},
         summary="One canonical event with its mentions",
@@ -254,6 +258,7 @@ def register(
 
     @app.get(
         "/places",
+        dependencies=[Depends(require_scope("read"))],
         response_model=PlacePage,
         responses=errors,
         summary="Top places",

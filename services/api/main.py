@@ -15,12 +15,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import Depends, FastAPI, Path, Query, Request
 
 from services.api import cursor, events
 from services.api.queries import ArticleFilters, EntityFilters, get_article, list_articles, schema_ready, top_entities
 from services.api.schemas import Article, ArticlePage, ArticleSummary, EntityCount, EntityPage, Ready
 from services.api.settings import ApiSettings
+from shared.auth import KeyRing, require_scope
 from shared.http import ApiError, ErrorResponse, JsonResponse, error_response, install_error_handlers
 
 log = logging.getLogger("newsflow.api")
@@ -103,6 +104,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         default_response_class=JsonResponse,
     )
     install_error_handlers(app)
+    app.state.keyring = KeyRing(settings.api_keys, settings.auth_open)
 
     @app.exception_handler(asyncpg.exceptions.UndefinedTableError)
     async def _not_migrated(request: Request, exc: Exception) -> JsonResponse:
@@ -132,6 +134,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
     @app.get(
         "/articles/{article_id}",
+        dependencies=[Depends(require_scope("read"))],
         response_model=Article,
         responses={404: {"model": ErrorResponse, "description": "No article with this id."}, **_ERRORS},
         summary="One article with its entities",
@@ -150,6 +153,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
     @app.get(
         "/articles",
+        dependencies=[Depends(require_scope("read"))],
         response_model=ArticlePage,
         responses=_ERRORS,
         summary="Search and list articles",
@@ -195,6 +199,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
     @app.get(
         "/entities",
+        dependencies=[Depends(require_scope("read"))],
         response_model=EntityPage,
         responses=_ERRORS,
         summary="Top entities",

@@ -14,6 +14,7 @@ from services.api.main import create_app
 from services.api.settings import ApiSettings
 from services.store.migrate import migrate
 from services.store.repository import save_enriched, save_submitted
+from shared.auth import key_entry
 from shared.messages import ArticleEnriched, ArticleSubmitted, EntityMention
 
 pytestmark = pytest.mark.integration
@@ -81,11 +82,18 @@ async def seeded(database_url: str) -> str:
     return database_url
 
 
+READ_KEY = "nf_reader-key"
+
+
 async def make_client(database_url: str, **extra: Any) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(ApiSettings(database_url=database_url, cursor_secret="test-secret"))
+    settings = ApiSettings(
+        database_url=database_url, cursor_secret="test-secret", api_keys=key_entry("reader", ["read"], READ_KEY)
+    )
+    app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, **extra)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+        headers = {"Authorization": f"Bearer {READ_KEY}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://api", headers=headers) as http:
             yield http
 
 
@@ -297,7 +305,7 @@ async def test_unreachable_database_is_503_not_500() -> None:
 
 
 async def test_unexpected_error_is_a_json_500_without_stack_trace(seeded: str) -> None:
-    app = create_app(ApiSettings(database_url=seeded))
+    app = create_app(ApiSettings(database_url=seeded, auth_open=True))
 
     @app.get("/boom")
     async def boom() -> None:
@@ -309,3 +317,22 @@ async def test_unexpected_error_is_a_json_500_without_stack_trace(seeded: str) -
             response = await http.get("/boom")
     assert_error(response, 500, "internal_error")
     assert "secret" not in response.text and "Traceback" not in response.text
+
+
+async def test_reading_needs_a_key_with_the_read_scope(seeded: str) -> None:
+    ingest_only = "nf_ingest-only"
+    entries = ",".join([key_entry("reader", ["read"], READ_KEY), key_entry("writer", ["ingest"], ingest_only)])
+    app = create_app(ApiSettings(database_url=seeded, api_keys=entries))
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://x") as http:
+        responses = {
+            name: await http.get("/articles", headers={"Authorization": f"Bearer {key}"} if key else {})
+            for name, key in [("none", None), ("wrong scope", ingest_only), ("revoked", "nf_gone"), ("ok", READ_KEY)]
+        }
+        events = await http.get("/events")
+        health = await http.get("/healthz")
+    assert {name: r.status_code for name, r in responses.items()} == {
+        "none": 401, "wrong scope": 403, "revoked": 401, "ok": 200
+    }
+    assert responses["none"].json()["error"]["code"] == "unauthorized"
+    assert events.status_code == 401 and health.status_code == 200
