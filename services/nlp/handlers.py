@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 
 from services.nlp.extraction import ExtractionInput, Extractor
 from shared.broker import publish_many
-from shared.messages import ArticleEnriched, ArticleSubmitted, EventsExtracted, MessageDeadLettered
+from shared.messages import SCHEMA_VERSION, ArticleEnriched, ArticleSubmitted, EventsExtracted, MessageDeadLettered
 from shared.streams import ARTICLES_DEAD, ARTICLES_ENRICHED, ARTICLES_SUBMITTED, EVENTS_EXTRACTED, GROUP_NLP
 
 log = logging.getLogger("newsflow.nlp")
@@ -22,6 +22,14 @@ log = logging.getLogger("newsflow.nlp")
 
 def enrich(extractor: Extractor, articles: Sequence[ArticleSubmitted]) -> list[ArticleEnriched]:
     """The enrichment of each article, in order (blocking: run it off the event loop)."""
+    for article in articles:
+        if article.schema_version > SCHEMA_VERSION:
+            # A newer producer's contract: guessing at it could store wrong results. Failing leaves the entry to
+            # be retried and, if it still cannot be read, dead-lettered with this reason.
+            raise ValueError(
+                f"article {article.article_id}: schema_version {article.schema_version} is newer than the "
+                f"{SCHEMA_VERSION} this worker understands"
+            )
     extractions = extractor.extract(
         [ExtractionInput(a.text, a.language, a.published_at.date() if a.published_at else None) for a in articles]
     )

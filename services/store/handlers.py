@@ -16,11 +16,11 @@ import asyncpg
 from faststream import AckPolicy
 from faststream.redis import RedisBroker, StreamSub
 
-from services.store.repository import save_enriched, save_submitted, with_retries
+from services.store.repository import mark_failed, save_enriched, save_submitted, with_retries
 from services.store.settings import StoreSettings
 from shared.broker import consumer_name
-from shared.messages import ArticleEnriched, ArticleSubmitted
-from shared.streams import ARTICLES_ENRICHED, ARTICLES_SUBMITTED, GROUP_STORE
+from shared.messages import ArticleEnriched, ArticleSubmitted, MessageDeadLettered
+from shared.streams import ARTICLES_DEAD, ARTICLES_ENRICHED, ARTICLES_SUBMITTED, GROUP_STORE
 
 log = logging.getLogger("newsflow.store")
 
@@ -64,6 +64,19 @@ def register(broker: RedisBroker, settings: StoreSettings, state: StoreState) ->
         applied = await with_retries(state.require_pool(), save, messages)
         log.info("stored %d enrichment(s), %d applied", len(messages), len(applied), extra={"count": len(messages)})
 
+    async def store_failures(letters: list[MessageDeadLettered]) -> None:
+        failed = await with_retries(state.require_pool(), mark_failed, letters)
+        for letter in letters:
+            log.warning("dead letter from %s/%s: %s", letter.stream, letter.group, letter.error,
+                        extra={"article_id": letter.article_id, "correlation_id": letter.correlation_id})
+        log.info("marked %d article(s) failed", len(failed), extra={"count": len(letters)})
+
+    broker.subscriber(
+        stream=reading(ARTICLES_DEAD),
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title="store:articles.dead",
+        description="Marks an article `failed`, with the reason, when its current revision was dead-lettered.",
+    )(store_failures)
     broker.subscriber(
         stream=reading(ARTICLES_SUBMITTED),
         ack_policy=AckPolicy.NACK_ON_ERROR,
@@ -77,7 +90,9 @@ def register(broker: RedisBroker, settings: StoreSettings, state: StoreState) ->
         description="Applies each enrichment to the revision it was computed from and marks it `enriched`.",
     )(store_enriched)
     if settings.reclaim_idle_ms > 0:
-        for stream, handler in ((ARTICLES_SUBMITTED, store_submitted), (ARTICLES_ENRICHED, store_enriched)):
+        for stream, handler in (
+            (ARTICLES_SUBMITTED, store_submitted), (ARTICLES_ENRICHED, store_enriched), (ARTICLES_DEAD, store_failures)
+        ):
             broker.subscriber(
                 stream=reclaiming(stream), ack_policy=AckPolicy.NACK_ON_ERROR, include_in_schema=False,
             )(handler)

@@ -28,7 +28,7 @@ import asyncpg
 import orjson
 
 from services.store.canonical import event_day, event_id, event_place, is_storable, place_id
-from shared.messages import ArticleEnriched, ArticleSubmitted
+from shared.messages import ArticleEnriched, ArticleSubmitted, MessageDeadLettered
 
 log = logging.getLogger(__name__)
 
@@ -480,6 +480,31 @@ T = TypeVar("T")
 # Deadlocks are resolved by PostgreSQL aborting one transaction; serialization failures can come from
 # concurrent upserts. Both succeed when simply run again.
 _RETRYABLE = (asyncpg.exceptions.DeadlockDetectedError, asyncpg.exceptions.SerializationError)
+
+
+_MARK_FAILED = """
+UPDATE articles AS a
+SET status = 'failed', error = d.error, updated_at = now()
+FROM unnest($1::text[], $2::text[], $3::text[]) AS d(article_id, revision, error)
+WHERE a.id = d.article_id AND a.revision = d.revision AND a.status = 'pending'
+RETURNING a.id
+"""
+
+
+async def mark_failed(conn: asyncpg.Connection, letters: Sequence[MessageDeadLettered]) -> list[str]:
+    """Mark as `failed`, with the reason, the articles whose current revision was dead-lettered by the NLP.
+
+    Only a still-`pending` article of that very revision changes: a newer revision, or an enrichment that
+    landed after all (a replay), wins. Replaying the same dead letter changes nothing more.
+    """
+    rows = [(d.article_id, d.revision, f"{d.group} gave up after {d.delivery_count} deliveries: {d.error}")
+            for d in letters if d.article_id and d.revision]
+    if not rows:
+        return []
+    async with conn.transaction():
+        await _lock_articles(conn, [r[0] for r in rows])
+        result = await conn.fetch(_MARK_FAILED, *_columns(rows, 3))
+    return [r["id"] for r in result]
 
 
 async def with_retries(

@@ -18,7 +18,10 @@ class Pipeline:
         self.env = {"NEWSFLOW_REDIS_URL": redis_url, "NEWSFLOW_DATABASE_URL": database_url,
                     "NEWSFLOW_LOG_LEVEL": "INFO",
                     # Keys are covered at the integration tier; here the services run in open mode.
-                    "NEWSFLOW_AUTH_OPEN": "true"}
+                    "NEWSFLOW_AUTH_OPEN": "true",
+                    # Short enough that the poison test sees retries and the dead letter within seconds.
+                    "NEWSFLOW_RECLAIM_IDLE_MS": "500", "NEWSFLOW_MAX_DELIVERIES": "2"}
+        self.redis_url = redis_url
         self.store = Service("store", "services.store", free_port(), self.env)
         self.ingest = Service("ingest", "services.ingest", free_port(), self.env)
         self.api = Service("api", "services.api", free_port(), self.env)

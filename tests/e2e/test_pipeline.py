@@ -121,3 +121,39 @@ def test_newsflow_ingest_posts_txt_json_and_jsonl_files(pipeline: Pipeline, tmp_
     assert "entry" in result.stderr
     found = httpx.get(f"{pipeline.api.url}/articles", params={"q": "Dhaka"}).json()["items"]
     assert [item["title"] for item in found] == ["Floods hit Dhaka"]
+
+
+def test_poison_article_is_dead_lettered_and_marked_failed_without_blocking_others(pipeline: Pipeline) -> None:
+    import asyncio
+
+    from redis.asyncio import Redis
+
+    from shared.broker import publish_many
+    from shared.messages import ArticleSubmitted
+    from shared.streams import ARTICLES_DEAD, ARTICLES_SUBMITTED
+
+    # A message from a newer producer that this NLP worker refuses to guess at: it keeps failing.
+    poison = ArticleSubmitted(
+        article_id="poison-1", revision="p1", title="From the future", text="Qatari envoys met in Doha.",
+        schema_version=99,
+    )
+
+    async def inject() -> None:
+        redis = Redis.from_url(pipeline.redis_url)
+        await publish_many(redis, ARTICLES_SUBMITTED, [poison])
+        await redis.aclose()
+
+    asyncio.run(inject())
+    good = httpx.post(f"{pipeline.ingest.url}/articles", json={"title": "After the poison", "text": "Omani diplomats"
+                      " arrived in Muscat."}).json()
+    wait_for_status(pipeline.api.url, good["id"], "enriched", timeout=60)
+    failed = wait_for_status(pipeline.api.url, "poison-1", "failed", timeout=60)
+    assert "schema_version 99" in failed["error"] and "2 deliveries" in failed["error"]
+
+    async def dead_letters() -> int:
+        redis = Redis.from_url(pipeline.redis_url)
+        count = await redis.xlen(ARTICLES_DEAD)
+        await redis.aclose()
+        return int(count)
+
+    assert asyncio.run(dead_letters()) == 1

@@ -267,3 +267,29 @@ async def test_mentions_and_text_with_odd_characters_are_stored(conn: asyncpg.Co
     row = await article(conn)
     assert row["title"] == "Robert'); DROP TABLE articles;--"
     assert len(row["text"]) == len(text) and "\x00" not in row["text"]
+
+
+async def test_dead_lettered_revision_marks_a_pending_article_failed_once(database_url: str) -> None:
+    from services.store.repository import mark_failed
+    from shared.messages import MessageDeadLettered
+
+    conn = await asyncpg.connect(database_url)
+    try:
+        await migrate(conn)
+        old, new = submitted("dead-1", "r1"), submitted("dead-1", "r2", at=T0 + timedelta(hours=1))
+        await save_submitted(conn, [old])
+
+        def letter(revision: str) -> MessageDeadLettered:
+            return MessageDeadLettered(stream="articles.submitted", group="nlp", entry_id="1-0", delivery_count=5,
+                                       error="ValueError: bad", article_id="dead-1", revision=revision, payload="{}")
+
+        assert await mark_failed(conn, [letter(old.revision)]) == ["dead-1"]
+        row = await conn.fetchrow("SELECT status, error FROM articles WHERE id = 'dead-1'")
+        assert row["status"] == "failed" and "nlp gave up after 5 deliveries: ValueError: bad" in row["error"]
+        assert await mark_failed(conn, [letter(old.revision)]) == []  # replay: nothing more changes
+
+        await save_submitted(conn, [new])  # a new revision is pending again, and an old failure cannot touch it
+        assert await mark_failed(conn, [letter(old.revision)]) == []
+        assert await conn.fetchval("SELECT status FROM articles WHERE id = 'dead-1'") == "pending"
+    finally:
+        await conn.close()
