@@ -4,7 +4,10 @@ A worker is an `AsgiFastStream` app: uvicorn drives its lifespan, which creates 
 any subscriber starts), runs the service's own start-up hooks, then starts the broker.
 """
 
+import asyncio
 import logging
+import os
+import signal
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -20,6 +23,7 @@ from shared.broker import ensure_groups
 from shared.streams import CONSUMER_GROUPS
 
 Hook = Callable[[], Awaitable[None]]
+log = logging.getLogger(__name__)
 
 
 def _json(status: int, body: dict[str, Any]) -> AsgiResponse:
@@ -52,6 +56,27 @@ def make_worker_app(
             return _json(503, {"status": "unavailable", "reason": "subscriber stopped", "subscribers": stopped})
         return _json(200, {"status": "ready"})
 
+    watchdog: list[asyncio.Task[None]] = []
+
+    async def watch_subscribers() -> None:
+        # A subscriber stops for good when its group vanished (Redis restarted without its data, or emptied);
+        # FastStream's own exit request does nothing under uvicorn. Exiting is what gets the process restarted
+        # (by `newsflow up`, compose or Kubernetes), and a restart recreates the groups before reading again.
+        while True:
+            await asyncio.sleep(1.0)
+            stopped = [s for s in broker.subscribers if not s.running]
+            if stopped:
+                log.critical("%d subscriber(s) stopped (consumer group gone?); exiting to be restarted", len(stopped))
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+
+    async def start_watchdog() -> None:
+        watchdog.append(asyncio.create_task(watch_subscribers()))
+
+    async def stop_watchdog() -> None:
+        for task in watchdog:
+            task.cancel()
+
     async def create_groups() -> None:
         redis = Redis.from_url(redis_url)
         try:
@@ -64,7 +89,8 @@ def make_worker_app(
         asgi_routes=[("/healthz", healthz), ("/readyz", readyz)],
         asyncapi_path="/asyncapi",
         on_startup=[create_groups, *on_startup],
-        on_shutdown=list(on_shutdown),
+        after_startup=[start_watchdog],
+        on_shutdown=[stop_watchdog, *on_shutdown],
         specification=AsyncAPI(title=title, version="0.1.0"),
         logger=logging.getLogger("faststream.app"),
     )

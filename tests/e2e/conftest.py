@@ -1,6 +1,8 @@
 """The services as real processes (`python -m services.X`), on free ports, against the session's embedded
 Valkey and PostgreSQL — started with the same supervisor code as `newsflow up`."""
 
+import threading
+import time
 from collections.abc import Iterator
 
 import asyncpg
@@ -30,6 +32,14 @@ class Pipeline:
     def start(self) -> None:
         self.supervisor.start_all()
         self.supervisor.wait_ready(timeout=120)
+        # As `newsflow up` does: restart any service that dies, for as long as the pipeline runs.
+        self._watch = threading.Thread(target=self._supervise, daemon=True)
+        self._watch.start()
+
+    def _supervise(self) -> None:
+        while not self.supervisor.stopping:
+            self.supervisor.check_once()
+            time.sleep(0.2)
 
     def add_nlp_worker(self) -> Service:
         worker = Service(f"nlp-{len(self.supervisor.services)}", "services.nlp", free_port(), self.env)

@@ -157,3 +157,30 @@ def test_poison_article_is_dead_lettered_and_marked_failed_without_blocking_othe
         return int(count)
 
     assert asyncio.run(dead_letters()) == 1
+
+
+def test_redis_emptied_workers_restart_recreate_groups_and_process_again(pipeline: Pipeline) -> None:
+    import asyncio
+
+    from redis.asyncio import Redis
+
+    from shared.streams import ARTICLES_SUBMITTED
+
+    async def flush_and_wait_for_groups() -> set[str]:
+        redis = Redis.from_url(pipeline.redis_url)
+        await redis.flushall()
+        deadline = time.monotonic() + 60
+        groups: set[str] = set()
+        while time.monotonic() < deadline and groups != {"nlp", "store"}:
+            await asyncio.sleep(0.5)
+            if await redis.exists(ARTICLES_SUBMITTED):
+                groups = {g["name"].decode() for g in await redis.xinfo_groups(ARTICLES_SUBMITTED)}
+        await redis.aclose()
+        return groups
+
+    assert asyncio.run(flush_and_wait_for_groups()) == {"nlp", "store"}
+    pipeline.supervisor.wait_ready(timeout=60)
+    article = {"title": "After the flush", "text": "Chilean ministers visited Santiago's port on Tuesday."}
+    response = httpx.post(f"{pipeline.ingest.url}/articles", json=article)
+    assert response.status_code == 202
+    wait_for_status(pipeline.api.url, response.json()["id"], "enriched", timeout=60)
