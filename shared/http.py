@@ -166,3 +166,29 @@ class _BodyTooLarge(StarletteHTTPException):
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"Request body exceeds the limit of {limit} bytes.")
         self.limit = limit
+
+
+class RejectNulBytes:
+    """Answers 422 when the path or a query parameter holds a NUL character.
+
+    PostgreSQL cannot store or compare text containing NUL, so such a value could only fail deep in a query;
+    refused here, it is a clear client error naming the parameter.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            from urllib.parse import parse_qsl, unquote
+
+            bad = ["path"] if "\x00" in unquote(scope.get("path", "")) else []
+            query = scope.get("query_string", b"").decode("latin-1")
+            bad += [f"query.{k}" for k, v in parse_qsl(query, keep_blank_values=True) if "\x00" in k + v]
+            if bad:
+                details = [{"field": f, "message": "must not contain NUL characters", "type": "nul"} for f in bad]
+                response = error_response(422, f"Invalid request: {', '.join(bad)} contains a NUL character.",
+                                          "validation_error", details)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -22,7 +22,7 @@ from services.api.queries import ArticleFilters, EntityFilters, get_article, lis
 from services.api.schemas import Article, ArticlePage, ArticleSummary, EntityCount, EntityPage, Ready
 from services.api.settings import ApiSettings
 from shared.auth import KeyRing, require_scope
-from shared.http import ApiError, ErrorResponse, JsonResponse, error_response, install_error_handlers
+from shared.http import ApiError, ErrorResponse, JsonResponse, RejectNulBytes, error_response, install_error_handlers
 
 log = logging.getLogger("newsflow.api")
 
@@ -101,9 +101,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         "canonical events over everything the pipeline stored. "
         "Lists are paginated with opaque cursors: pass `next_cursor` back as `cursor` with the same filters.",
         lifespan=lifespan,
-        default_response_class=JsonResponse,
     )
     install_error_handlers(app)
+    app.add_middleware(RejectNulBytes)
     app.state.keyring = KeyRing(settings.api_keys, settings.auth_open)
 
     @app.exception_handler(asyncpg.exceptions.UndefinedTableError)

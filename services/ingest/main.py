@@ -35,6 +35,7 @@ from shared.http import (
     ApiError,
     BodySizeLimit,
     ErrorResponse,
+    RejectNulBytes,
     error_response,
     install_error_handlers,
     request_id,
@@ -122,6 +123,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(RejectNulBytes)
     # Built here, not in the lifespan, so a bad NEWSFLOW_API_KEYS stops the service at start with a clear error.
     app.state.keyring = KeyRing(settings.api_keys, settings.auth_open)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)

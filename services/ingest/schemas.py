@@ -2,9 +2,9 @@
 
 import re
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 # C0 control characters other than tab, newline and carriage return: PostgreSQL cannot store NUL at all, and
 # the others are never meaningful in news text. Removed (not rejected) so a scraped article still goes through.
@@ -133,8 +133,20 @@ class ReplayRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[str] = Field(default_factory=list, max_length=10000, description="Dead-letter ids to replay.")
+    ids: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{1,20}-[0-9]{1,20}$")]] = Field(
+        default_factory=list, max_length=10000, description="Dead-letter ids to replay (stream entry ids).",
+        examples=[["1732810000000-0"]],
+    )
     all: bool = Field(False, description="Replay every dead letter.")
+
+    @field_validator("ids")
+    @classmethod
+    def _stream_ids(cls, ids: list[str]) -> list[str]:
+        # Both halves of a stream id are unsigned 64-bit numbers; Redis rejects anything larger.
+        for entry_id in ids:
+            if any(int(part) >= 2**64 for part in entry_id.split("-")):
+                raise ValueError(f"{entry_id!r} is not a stream entry id")
+        return ids
 
 
 class ReplayResult(BaseModel):
