@@ -4,15 +4,20 @@ Consumes `articles.submitted` and `articles.enriched` (group `store`); produces 
 schema it migrates on start. Serves `/healthz`, `/readyz` and the AsyncAPI document at `/asyncapi`.
 """
 
+import asyncio
 import logging
 
 import asyncpg
 from faststream.asgi import AsgiFastStream
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from services.store.handlers import StoreState, register
 from services.store.migrate import migrate
 from services.store.settings import StoreSettings
 from shared.broker import make_broker
+from shared.streams import ARTICLES_ENRICHED, ARTICLES_SUBMITTED, EVENTS_EXTRACTED
+from shared.trim import trim_acknowledged
 from shared.worker import make_worker_app
 
 log = logging.getLogger("newsflow.store")
@@ -43,9 +48,38 @@ def create_app(settings: StoreSettings | None = None) -> AsgiFastStream:
             await state.pool.close()
             state.pool = None
 
+    trimmer: list[asyncio.Task[None]] = []
+
+    async def trim_forever() -> None:
+        # The store reads every stream of the pipeline but the dead letters, which are kept for people to read.
+        redis = Redis.from_url(settings.redis_url)
+        try:
+            while True:
+                await asyncio.sleep(settings.trim_interval_s)
+                for stream in (ARTICLES_SUBMITTED, ARTICLES_ENRICHED, EVENTS_EXTRACTED):
+                    try:
+                        removed = await trim_acknowledged(redis, stream, settings.stream_keep)
+                    except RedisError as exc:
+                        log.warning("trimming %s failed: %s", stream, exc)
+                        continue
+                    if removed:
+                        log.info("trimmed %d acknowledged entries from %s", removed, stream)
+        finally:
+            await redis.aclose()
+
+    async def start_trimmer() -> None:
+        if settings.trim_interval_s > 0:
+            trimmer.append(asyncio.create_task(trim_forever()))
+
+    async def stop_trimmer() -> None:
+        for task in trimmer:
+            task.cancel()
+
     app = make_worker_app(
-        title="Newsflow store", broker=broker, redis_url=settings.redis_url, on_startup=[open_database]
+        title="Newsflow store", broker=broker, redis_url=settings.redis_url, on_startup=[open_database],
+        on_shutdown=[stop_trimmer],
     )
+    app.after_startup(start_trimmer)
     # After, not on, shutdown: `on_shutdown` hooks run before the broker stops, and a batch still in flight
     # must be able to commit (or roll back) on its connection rather than lose it mid-transaction.
     app.after_shutdown(close_database)

@@ -26,3 +26,12 @@ class StoreSettings(CommonSettings):
         7.0, gt=0,
         description="How long an enrichment whose article revision has not arrived is kept before it is dropped.",
     )
+    trim_interval_s: float = Field(
+        60, ge=0, description="How often the stream trimmer runs, in seconds (0 = never trim)."
+    )
+    stream_keep: int = Field(
+        10_000,
+        ge=0,
+        description="Entries each stream keeps beyond what its groups still need (for inspection and replay); "
+        "`events.extracted`, which has no group of ours, keeps this many newest entries.",
+    )
