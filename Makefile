@@ -6,13 +6,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast lint lock clean-data help
+.PHONY: run test test-fast lint lock bench clean-data help
 
 help:
 	@echo "make run        run the whole pipeline locally (embedded Valkey + PostgreSQL under .newsflow/)"
 	@echo "make test       run the whole test suite"
 	@echo "make test-fast  unit and integration tiers only"
 	@echo "make lint       ruff and mypy"
+	@echo "make bench      benchmark report -> bench/results/latest.md (QUICK=1: under 3 minutes)"
 	@echo "make lock       regenerate the hash-pinned requirements/*.txt"
 
 $(STAMP): requirements/dev.txt pyproject.toml
@@ -34,6 +35,9 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy shared services newsflow
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 lock: $(STAMP)
 	bash requirements/compile.sh
