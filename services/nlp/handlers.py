@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Sequence
 
+from pydantic import ValidationError
 from redis.asyncio import Redis
 
 from services.nlp.extraction import ExtractionInput, Extractor
@@ -100,6 +101,14 @@ async def handle_batch(articles: Sequence[ArticleSubmitted], extractor: Extracto
     )
 
 
+def describe(exc: Exception) -> str:
+    """One line naming the error, without the offending input: logs above debug never carry article text."""
+    if isinstance(exc, ValidationError):
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
+        return f"ValidationError: {exc.error_count()} invalid field(s): {problems}"[:500]
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+
+
 async def retry_one(
     body: bytes, entry_id: str, delivery_count: int, max_deliveries: int, extractor: Extractor, redis: Redis
 ) -> None:
@@ -114,7 +123,7 @@ async def retry_one(
         article = ArticleSubmitted.model_validate_json(body)
         await handle_batch([article], extractor, redis)
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+        error = describe(exc)
         ids = {"article_id": article.article_id if article else None,
                "correlation_id": article.correlation_id if article else None}
         if delivery_count < max_deliveries:
