@@ -57,3 +57,10 @@ def setup_logging(service: str, level: str = "INFO", json: bool = False) -> None
     root.setLevel(level.upper())
     # uvicorn's access log is noise at INFO under load; errors still reach the root handler.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # FastStream installs its own coloured handler on import; its records go through ours instead.
+    import faststream  # noqa: F401  (imported for that side effect to happen before we undo it)
+
+    for name in ("faststream", "faststream.access", "faststream.app"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True

@@ -30,6 +30,11 @@ def _json(status: int, body: dict[str, Any]) -> AsgiResponse:
     return AsgiResponse(orjson.dumps(body), status, headers={"content-type": "application/json"})
 
 
+def _name(subscriber: Any) -> str:
+    stream = getattr(subscriber, "stream_sub", None)
+    return f"{stream.name}:{stream.group}" if stream is not None else repr(subscriber)
+
+
 def make_worker_app(
     *,
     title: str,
@@ -48,8 +53,7 @@ def make_worker_app(
     async def readyz(scope: Scope) -> AsgiResponse:
         # Ready means: Redis answers and every subscriber is still reading. A subscriber stops for good
         # when its group vanished (Redis emptied); a failing probe is what gets the process restarted.
-        stopped = [s.config.full_name if hasattr(s, "config") else repr(s)
-                   for s in broker.subscribers if not s.running]
+        stopped = [_name(s) for s in broker.subscribers if not s.running]
         if not await broker.ping(timeout=2.0):
             return _json(503, {"status": "unavailable", "reason": "redis unreachable"})
         if stopped:

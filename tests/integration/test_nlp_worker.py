@@ -160,3 +160,21 @@ async def test_poison_entry_is_retried_then_dead_lettered_without_blocking_other
     assert dead.entry_id == poison_id.decode() and dead.delivery_count == 3
     assert dead.stream == ARTICLES_SUBMITTED and dead.group == "nlp"
     assert "ValidationError" in dead.error and dead.payload == '{"article_id": "poison"}'
+
+
+async def test_readiness_is_503_before_the_subscribers_run_and_200_after(redis: Redis, valkey: EmbeddedValkey) -> None:
+    import httpx
+
+    app = create_app(settings(valkey, max_records=2))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://nlp") as http:
+        before = await http.get("/readyz")
+        async with app.start_lifespan_context():
+            after = await http.get("/readyz")
+            health = await http.get("/healthz")
+            doc = await http.get("/asyncapi.json")
+    # Not started yet: a clean 503 (broker not connected), never a 500.
+    assert before.status_code == 503 and before.json()["status"] == "unavailable"
+    assert after.status_code == 200 and health.status_code == 200
+    channels = doc.json()["channels"]
+    assert any("articles.submitted" in name for name in channels) and any("articles.enriched" in n for n in channels)
