@@ -170,11 +170,17 @@ async def test_readiness_is_503_before_the_subscribers_run_and_200_after(redis: 
     async with httpx.AsyncClient(transport=transport, base_url="http://nlp") as http:
         before = await http.get("/readyz")
         async with app.start_lifespan_context():
-            after = await http.get("/readyz")
+            # The subscribers start reading just after start-up completes.
+            for _ in range(100):
+                after = await http.get("/readyz")
+                if after.status_code == 200:
+                    break
+                await asyncio.sleep(0.05)
             health = await http.get("/healthz")
             doc = await http.get("/asyncapi.json")
     # Not started yet: a clean 503 (broker not connected), never a 500.
     assert before.status_code == 503 and before.json()["status"] == "unavailable"
-    assert after.status_code == 200 and health.status_code == 200
+    assert after.status_code == 200, after.text
+    assert health.status_code == 200
     channels = doc.json()["channels"]
     assert any("articles.submitted" in name for name in channels) and any("articles.enriched" in n for n in channels)
