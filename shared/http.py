@@ -192,3 +192,14 @@ class RejectNulBytes:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+def install_cors(app: FastAPI, origins: list[str]) -> None:
+    """Allow browser calls from `origins` only; with none configured, no CORS headers are sent at all."""
+    if origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        )

@@ -31,3 +31,8 @@ class CommonSettings(BaseSettings):
     auth_open: bool = Field(
         False, description="Open mode: accept requests without API keys. Only for trusted networks; off by default."
     )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the HTTP APIs from a browser (JSON list, e.g. "
+        '`["https://dash.example.org"]`). Empty: CORS off.',
+    )

@@ -22,7 +22,15 @@ from services.api.queries import ArticleFilters, EntityFilters, get_article, lis
 from services.api.schemas import Article, ArticlePage, ArticleSummary, EntityCount, EntityPage, Ready
 from services.api.settings import ApiSettings
 from shared.auth import KeyRing, require_scope
-from shared.http import ApiError, ErrorResponse, JsonResponse, RejectNulBytes, error_response, install_error_handlers
+from shared.http import (
+    ApiError,
+    ErrorResponse,
+    JsonResponse,
+    RejectNulBytes,
+    error_response,
+    install_cors,
+    install_error_handlers,
+)
 
 log = logging.getLogger("newsflow.api")
 
@@ -104,6 +112,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(RejectNulBytes)
+    install_cors(app, settings.cors_origins)
     app.state.keyring = KeyRing(settings.api_keys, settings.auth_open)
 
     @app.exception_handler(asyncpg.exceptions.UndefinedTableError)

@@ -336,3 +336,13 @@ async def test_reading_needs_a_key_with_the_read_scope(seeded: str) -> None:
     }
     assert responses["none"].json()["error"]["code"] == "unauthorized"
     assert events.status_code == 401 and health.status_code == 200
+
+
+async def test_cors_is_off_unless_configured(seeded: str) -> None:
+    for origins, expected in (([], None), (["https://dash.example.org"], "https://dash.example.org")):
+        app = create_app(ApiSettings(database_url=seeded, auth_open=True, cors_origins=origins))
+        transport = httpx.ASGITransport(app=app)
+        async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://x") as h:
+            response = await h.get("/articles", headers={"Origin": "https://dash.example.org"})
+        assert response.status_code == 200
+        assert response.headers.get("access-control-allow-origin") == expected
