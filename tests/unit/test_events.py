@@ -190,3 +190,78 @@ def test_require_countries_drops_actors_of_unknown_country(nlp: Language) -> Non
     text = "Sudanese soldiers clashed with rebels near the border."
     assert ("SDNMIL", "---REB", "190") in triples(events(nlp, text))
     assert events(nlp, text, require_countries=True) == []
+
+
+def test_known_office_holders_and_groups_get_their_country(nlp: Language) -> None:
+    assert ("USAGOV", "INDGOV", "040") in triples(
+        events(nlp, "Secretary Blinken met with Indian External Affairs Minister Jaishankar in Washington.")
+    )
+    assert ("TURGOV", "RUSGOV", "040") in triples(events(nlp, "Erdogan met Putin in Sochi on Friday."))
+    assert ("LBNREB", "ISR", "190") in triples(events(nlp, "Hezbollah fired rockets at northern Israel."))
+
+
+def test_a_bare_title_takes_the_country_the_article_gave_it(nlp: Language) -> None:
+    text = (
+        "Australian Prime Minister Anthony Albanese arrived in Beijing on Saturday. "
+        "The Prime Minister met President Xi for three hours."
+    )
+    found = [e for e in events(nlp, text) if e.code == "040"]
+    assert [(e.source.code, e.target.code) for e in found if e.source and e.target] == [("AUSGOV", "CHNGOV")]
+    assert found[0].confidence < 0.9  # the country came from the article, not the phrase
+
+
+def test_a_title_given_to_two_countries_stays_unknown(nlp: Language) -> None:
+    text = (
+        "President Biden hosted Kenyan President William Ruto at the White House. "
+        "The President praised Japan for its support."
+    )
+    praise = [e for e in events(nlp, text) if e.code == "051"]
+    assert all(e.source is not None and e.source.country is None for e in praise)
+
+
+def test_a_body_without_a_country_takes_the_articles_country(nlp: Language) -> None:
+    text = (
+        "Kenya's parliament passed the finance bill. Kenyan opposition leaders called for protests across Kenya. "
+        "Police arrested dozens of protesters on Tuesday."
+    )
+    assert ("KENCOP", "KENCVL", "173") in triples(events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Japan's foreign ministry summoned the Chinese ambassador.", ("JPNGOV", "CHNGOV", "114")),
+        ("Iran has provided hundreds of drones to Russia.", ("IRN", "RUS", "072")),
+        ("Bulgaria expelled two Russian diplomats on Friday.", ("BGR", "RUSGOV", "174")),
+        ("Qatari Emir Tamim bin Hamad welcomed the Palestinian president to Doha.", ("QATGOV", "PSEGOV", "043")),
+    ],
+)
+def test_new_verbs(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in triples(events(nlp, text))
+
+
+def test_mediated_by_codes_the_mediator_not_the_parties(nlp: Language) -> None:
+    found = triples(events(nlp, "The talks between U.S. envoys and Taliban representatives were mediated by Qatar."))
+    assert {("QAT", "USAGOV", "045"), ("QAT", "AFGREB", "045")} <= found
+
+
+def test_reciprocal_accusations_go_both_ways(nlp: Language) -> None:
+    found = triples(events(nlp, "Armenia and Azerbaijan accused each other of violating the ceasefire."))
+    assert {("ARM", "AZE", "112"), ("AZE", "ARM", "112")} <= found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Under the 2015 agreement between Iran and the United States, sanctions were lifted.",
+        "In the event of an attack by Russia on Poland, the alliance would respond.",
+        "What are your views on the conflict between Armenia and Azerbaijan?",
+    ],
+)
+def test_mentions_that_are_not_new_events(nlp: Language, text: str) -> None:
+    assert events(nlp, text, keep_hypothetical=False) == []
+
+
+def test_what_is_discussed_is_a_topic_not_a_party(nlp: Language) -> None:
+    found = events(nlp, "Erdogan met Putin in Sochi to discuss the situation in Syria.")
+    assert not any(e.target and e.target.country == "SYR" for e in found)

