@@ -56,15 +56,32 @@ async def ensure_groups(
                 raise
 
 
+_ENVELOPE_MAGIC = BinaryMessageFormatV1.IDENTITY_HEADER + (1).to_bytes(2, "big")
+_CONTENT_TYPE = b"\x00\x0ccontent-type\x00\x10application/json"
+_CORRELATION_ID = b"\x00\x0ecorrelation_id"
+
+
+def envelope(payload: bytes, correlation_id: str) -> bytes:
+    """FastStream's binary envelope (v1) around a JSON payload, headers `correlation_id` and `content-type`.
+
+    Byte for byte what `BinaryMessageFormatV1.encode` writes for these arguments (tests/integration/test_ingest.py
+    checks it), without its per-message writer objects: magic, version, header and data offsets, header count,
+    then each header as length-prefixed key and value. As FastStream does, a string's length prefix counts
+    characters, not bytes.
+    """
+    cid = correlation_id.encode()
+    headers = _CORRELATION_ID + len(correlation_id).to_bytes(2, "big") + cid + _CONTENT_TYPE
+    headers_start = len(_ENVELOPE_MAGIC) + 8
+    data_start = 2 + headers_start + len(headers)
+    return b"".join((
+        _ENVELOPE_MAGIC, headers_start.to_bytes(4, "big"), data_start.to_bytes(4, "big"), b"\x00\x02", headers,
+        payload,
+    ))
+
+
 async def encode(message: Message) -> bytes:
     """Encode a message into FastStream's binary envelope, with the correlation id as a header."""
-    correlation_id = message.correlation_id or message.message_id
-    return await BinaryMessageFormatV1.encode(
-        message=message.model_dump_json().encode(),
-        reply_to=None,
-        headers={"content-type": "application/json"},
-        correlation_id=correlation_id,
-    )
+    return envelope(message.model_dump_json().encode(), message.correlation_id or message.message_id)
 
 
 async def publish_many(redis: Redis, stream: str, messages: Sequence[Message]) -> list[bytes]:

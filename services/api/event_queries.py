@@ -247,7 +247,11 @@ async def top_places(
     conn: asyncpg.Connection, filters: PlaceFilters, limit: int, after: list[Any] | None = None
 ) -> tuple[list[dict[str, Any]], list[Any] | None]:
     """Places by the number of distinct articles mentioning them (current revisions only), most first, ties by
-    name then id; key `[-articles, name, id]`. Dates filter the articles counted."""
+    name then id; key `[-articles, name, id]`. Dates filter the articles counted.
+
+    Without dates the store's exact counts (`places.articles`, `places.mentions`) are read in index order; with
+    dates the mentions of the articles in the range (found by date) are aggregated.
+    """
     p = Params()
     where: list[str] = []
     if filters.country is not None:
@@ -256,26 +260,37 @@ async def top_places(
         where.append(f"p.kind = {p(filters.kind)}")
     if filters.q is not None:
         where.append(f"p.name ILIKE {p(like_pattern(filters.q))}")
-    if filters.since is not None:
-        where.append(f"a.dated_at >= {p(utc(filters.since))}")
-    if filters.until is not None:
-        where.append(f"a.dated_at < {p(utc(filters.until))}")
-    sql = (
-        "SELECT p.id, p.name, p.kind, p.country, p.admin1, p.geonameid, p.lat, p.lon, p.population, "
-        "count(DISTINCT ap.article_id) AS articles, count(*) AS mentions "
-        "FROM places AS p "
-        "JOIN article_places AS ap ON ap.place_id = p.id "
-        "JOIN articles AS a ON a.id = ap.article_id AND a.revision = ap.revision"
-    )
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " GROUP BY p.id"
-    if after is not None:
-        sql += (
-            f" HAVING (-count(DISTINCT ap.article_id), p.name, p.id) > "
-            f"({p(int(after[0]))}::bigint, {p(str(after[1]))}, {p(str(after[2]))})"
+    columns = "p.id, p.name, p.kind, p.country, p.admin1, p.geonameid, p.lat, p.lon, p.population"
+    if filters.since is None and filters.until is None:
+        where.append("p.articles > 0")
+        if after is not None:
+            where.append(f"(-p.articles, p.name, p.id) > ({p(int(after[0]))}, {p(str(after[1]))}, {p(str(after[2]))})")
+        sql = (
+            f"SELECT {columns}, p.articles, p.mentions FROM places AS p WHERE " + " AND ".join(where)
+            + f" ORDER BY -p.articles, p.name, p.id LIMIT {p(limit + 1)}"
         )
-    sql += f" ORDER BY count(DISTINCT ap.article_id) DESC, p.name, p.id LIMIT {p(limit + 1)}"
+    else:
+        dated: list[str] = []
+        if filters.since is not None:
+            dated.append(f"a.dated_at >= {p(utc(filters.since))}")
+        if filters.until is not None:
+            dated.append(f"a.dated_at < {p(utc(filters.until))}")
+        if after is not None:
+            where.append(
+                f"(-c.articles, p.name, p.id) > "
+                f"({p(int(after[0]))}::bigint, {p(str(after[1]))}, {p(str(after[2]))})"
+            )
+        sql = (
+            f"SELECT {columns}, c.articles, c.mentions "
+            "FROM (SELECT ap.place_id, count(DISTINCT ap.article_id) AS articles, count(*) AS mentions "
+            "      FROM articles AS a "
+            "      JOIN article_places AS ap ON ap.article_id = a.id AND ap.revision = a.revision "
+            "      WHERE " + " AND ".join(dated) + " GROUP BY ap.place_id) AS c "
+            "JOIN places AS p ON p.id = c.place_id"
+        )
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY c.articles DESC, p.name, p.id LIMIT {p(limit + 1)}"
     rows = [dict(r) for r in await conn.fetch(sql, *p.values)]
     page, more = rows[:limit], len(rows) > limit
     next_key = [-page[-1]["articles"], page[-1]["name"], page[-1]["id"]] if more else None

@@ -19,7 +19,7 @@ import orjson
 from services.api.event_queries import article_events, article_places
 from services.api.sql import Params, like_pattern, utc
 
-REQUIRED_MIGRATION = "0002_events_places"
+REQUIRED_MIGRATION = "0003_entity_place_counts"
 """The newest schema migration these queries rely on; bump it when a query needs a newer one."""
 
 _ARTICLE = """
@@ -146,7 +146,11 @@ async def top_entities(
     conn: asyncpg.Connection, filters: EntityFilters, limit: int, after: list[Any] | None = None
 ) -> tuple[list[dict[str, Any]], list[Any] | None]:
     """Canonical entities by the number of distinct articles mentioning them (current revisions only), most
-    first, ties by name; key `[-articles, name, id]`. Dates filter the articles counted."""
+    first, ties by name; key `[-articles, name, id]`. Dates filter the articles counted.
+
+    Without dates the store's exact counts (`entities.articles`) are read in index order; with dates the
+    mentions of the articles in the range (found by date) are aggregated.
+    """
     p = Params()
     where: list[str] = []
     if filters.label is not None:
@@ -155,25 +159,36 @@ async def top_entities(
         where.append(f"e.country = upper({p(filters.country)})")
     if filters.q is not None:
         where.append(f"e.name ILIKE {p(like_pattern(filters.q))}")
-    if filters.since is not None:
-        where.append(f"a.dated_at >= {p(utc(filters.since))}")
-    if filters.until is not None:
-        where.append(f"a.dated_at < {p(utc(filters.until))}")
-    sql = (
-        "SELECT e.id, e.name, e.label, e.country, count(DISTINCT ae.article_id) AS articles "
-        "FROM entities AS e "
-        "JOIN article_entities AS ae ON ae.entity_id = e.id "
-        "JOIN articles AS a ON a.id = ae.article_id AND a.revision = ae.revision"
-    )
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " GROUP BY e.id"
-    if after is not None:
-        sql += (
-            f" HAVING (-count(DISTINCT ae.article_id), e.name, e.id) > "
-            f"({p(int(after[0]))}::bigint, {p(str(after[1]))}, {p(int(after[2]))}::bigint)"
+    if filters.since is None and filters.until is None:
+        where.append("e.articles > 0")
+        if after is not None:
+            where.append(f"(-e.articles, e.name, e.id) > ({p(int(after[0]))}, {p(str(after[1]))}, {p(int(after[2]))})")
+        sql = (
+            "SELECT e.id, e.name, e.label, e.country, e.articles FROM entities AS e WHERE " + " AND ".join(where)
+            + f" ORDER BY -e.articles, e.name, e.id LIMIT {p(limit + 1)}"
         )
-    sql += f" ORDER BY count(DISTINCT ae.article_id) DESC, e.name, e.id LIMIT {p(limit + 1)}"
+    else:
+        dated: list[str] = []
+        if filters.since is not None:
+            dated.append(f"a.dated_at >= {p(utc(filters.since))}")
+        if filters.until is not None:
+            dated.append(f"a.dated_at < {p(utc(filters.until))}")
+        if after is not None:
+            where.append(
+                f"(-c.articles, e.name, e.id) > "
+                f"({p(int(after[0]))}::bigint, {p(str(after[1]))}, {p(int(after[2]))}::bigint)"
+            )
+        sql = (
+            "SELECT e.id, e.name, e.label, e.country, c.articles "
+            "FROM (SELECT ae.entity_id, count(DISTINCT ae.article_id) AS articles "
+            "      FROM articles AS a "
+            "      JOIN article_entities AS ae ON ae.article_id = a.id AND ae.revision = a.revision "
+            "      WHERE " + " AND ".join(dated) + " GROUP BY ae.entity_id) AS c "
+            "JOIN entities AS e ON e.id = c.entity_id"
+        )
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY c.articles DESC, e.name, e.id LIMIT {p(limit + 1)}"
     rows = [dict(r) for r in await conn.fetch(sql, *p.values)]
     page, more = rows[:limit], len(rows) > limit
     next_key = None

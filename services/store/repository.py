@@ -15,7 +15,8 @@ replay change nothing, and ordering is decided by the data, not by arrival:
   revision: applying one replaces them, storing a new revision deletes them. Canonical events (one per day,
   actors, action and place; see `services.store.canonical`) carry counts of their mentions, articles and sources,
   recomputed in the same transaction for every event whose mentions changed, and an event left with no mention
-  is deleted.
+  is deleted. Entities and places likewise carry the number of articles (and, for places, mentions) of current
+  revisions mentioning them, recomputed for every entity or place whose mentions changed.
 """
 
 import hashlib
@@ -66,11 +67,13 @@ RETURNING a.id
 _DELETE_STALE_MENTIONS = """
 DELETE FROM article_entities AS ae USING articles AS a
 WHERE a.id = ANY($1::text[]) AND ae.article_id = a.id AND ae.revision <> a.revision
+RETURNING ae.entity_id
 """
 
 _DELETE_STALE_PLACES = """
 DELETE FROM article_places AS ap USING articles AS a
 WHERE a.id = ANY($1::text[]) AND ap.article_id = a.id AND ap.revision <> a.revision
+RETURNING ap.place_id
 """
 
 _DELETE_STALE_EVENT_MENTIONS = """
@@ -102,7 +105,35 @@ WHERE a.id = e.id AND a.revision = e.revision
 RETURNING a.id, a.published_at, a.received_at
 """
 
-_DELETE_MENTIONS = "DELETE FROM article_entities WHERE article_id = ANY($1::text[])"
+_DELETE_MENTIONS = "DELETE FROM article_entities WHERE article_id = ANY($1::text[]) RETURNING entity_id"
+
+# Row locks on every entity whose mentions a transaction changes, in id order, held to commit: the same
+# protocol as `_LOCK_EVENTS` (see there), for `entities.articles`. Taken before the upsert for the entities that
+# already exist (found by id, or by name and label), so that two batches lock their common entities in one order.
+_LOCK_ENTITIES = """
+SELECT e.id FROM entities AS e
+WHERE e.id IN (
+    SELECT unnest($1::bigint[])
+    UNION
+    SELECT x.id FROM unnest($2::text[], $3::text[]) AS t(name, label)
+    JOIN entities AS x ON x.name = t.name AND x.label = t.label
+)
+ORDER BY e.id FOR UPDATE
+"""
+
+_LOCK_ENTITY_IDS = "SELECT id FROM entities WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE"
+
+# Every mention row is of its article's current revision (a new revision deletes the old one's mentions, and an
+# enrichment is applied only to the stored revision, both with the article locked), so the count needs no join
+# to `articles` and is an index-only scan of article_entities_entity_idx.
+_COUNT_ENTITIES = """
+UPDATE entities AS e SET articles = c.articles
+FROM unnest($1::bigint[]) AS k(id)
+CROSS JOIN LATERAL (
+    SELECT count(DISTINCT ae.article_id)::int AS articles FROM article_entities AS ae WHERE ae.entity_id = k.id
+) AS c
+WHERE e.id = k.id AND e.articles <> c.articles
+"""
 
 # Sorted so that two batches upserting overlapping entities lock them in the same order (no deadlock); an
 # entity first seen without a country gets one as soon as an enrichment resolves it.
@@ -122,9 +153,23 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[]
      AS m(article_id, revision, name, label, start_char, end_char, text)
 JOIN entities AS e ON e.name = m.name AND e.label = m.label
 ON CONFLICT DO NOTHING
+RETURNING entity_id
 """
 
-_DELETE_PLACE_MENTIONS = "DELETE FROM article_places WHERE article_id = ANY($1::text[])"
+_DELETE_PLACE_MENTIONS = "DELETE FROM article_places WHERE article_id = ANY($1::text[]) RETURNING place_id"
+
+# As `_LOCK_ENTITIES`, for `places.articles` and `places.mentions`; place ids are known before the upsert.
+_LOCK_PLACES = "SELECT id FROM places WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE"
+
+_COUNT_PLACES = """
+UPDATE places AS p SET articles = c.articles, mentions = c.mentions
+FROM unnest($1::text[]) AS k(id)
+CROSS JOIN LATERAL (
+    SELECT count(DISTINCT ap.article_id)::int AS articles, count(*)::int AS mentions
+    FROM article_places AS ap WHERE ap.place_id = k.id
+) AS c
+WHERE p.id = k.id AND (p.articles, p.mentions) <> (c.articles, c.mentions)
+"""
 
 # Sorted by id (lock order, as for entities). A replay of the same gazetteer entry writes nothing; a corrected
 # entry (a newer gazetteer) replaces the old values.
@@ -302,8 +347,10 @@ async def save_submitted(conn: asyncpg.Connection, messages: Sequence[ArticleSub
         )
         changed = [r["id"] for r in rows]
         if changed:
-            await conn.execute(_DELETE_STALE_MENTIONS, changed)
-            await conn.execute(_DELETE_STALE_PLACES, changed)
+            stale_entities = await conn.fetch(_DELETE_STALE_MENTIONS, changed)
+            await _refresh_entities(conn, {r["entity_id"] for r in stale_entities})
+            stale_places = await conn.fetch(_DELETE_STALE_PLACES, changed)
+            await _refresh_places(conn, {r["place_id"] for r in stale_places})
             stale = await conn.fetch(_DELETE_STALE_EVENT_MENTIONS, changed)
             await _refresh_events(conn, {r["event_id"] for r in stale})
             waiting = await conn.fetch(_TAKE_WAITING, changed)
@@ -371,7 +418,7 @@ async def _apply(conn: asyncpg.Connection, enrichments: Sequence[ArticleEnriched
         return []
     dates = {r["id"]: (r["published_at"], r["received_at"]) for r in rows}
     # Replace, not merge: the mentions of a revision are exactly those of its latest enrichment.
-    await conn.execute(_DELETE_MENTIONS, list(applied))
+    old = {r["entity_id"] for r in await conn.fetch(_DELETE_MENTIONS, list(applied))}
     mentions = [
         (m.article_id, m.revision, _clean(e.name), _clean(e.label), e.start, e.end, _clean(e.text), e.country)
         for m in enrichments
@@ -380,10 +427,14 @@ async def _apply(conn: asyncpg.Connection, enrichments: Sequence[ArticleEnriched
         # A span running backwards is a producer bug; skipping it keeps the rest of the batch storable.
         if e.end >= e.start
     ]
+    touched = old
     if mentions:
         cols = list(zip(*mentions, strict=True))
+        await conn.execute(_LOCK_ENTITIES, sorted(old), list(cols[2]), list(cols[3]))
         await conn.execute(_UPSERT_ENTITIES, list(cols[2]), list(cols[3]), list(cols[7]))
-        await conn.execute(_INSERT_MENTIONS, *(list(c) for c in cols[:7]))
+        inserted = await conn.fetch(_INSERT_MENTIONS, *(list(c) for c in cols[:7]))
+        touched = old | {r["entity_id"] for r in inserted}
+    await _refresh_entities(conn, touched)
     done = [m for m in enrichments if m.article_id in applied]
     await _replace_places(conn, done)
     await _replace_events(conn, done, dates)
@@ -396,8 +447,9 @@ def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
 
 
 async def _replace_places(conn: asyncpg.Connection, enrichments: Sequence[ArticleEnriched]) -> None:
-    """Replace the place mentions of these articles with those of their enrichments (upserting the places)."""
-    await conn.execute(_DELETE_PLACE_MENTIONS, [m.article_id for m in enrichments])
+    """Replace the place mentions of these articles with those of their enrichments (upserting the places), and
+    bring the counts of every place that gained or lost a mention up to date."""
+    old = {r["place_id"] for r in await conn.fetch(_DELETE_PLACE_MENTIONS, [m.article_id for m in enrichments])}
     places: dict[str, tuple[Any, ...]] = {}
     mentions: list[tuple[Any, ...]] = []
     for m in enrichments:
@@ -408,10 +460,11 @@ async def _replace_places(conn: asyncpg.Connection, enrichments: Sequence[Articl
             places[key] = (key, p.geonameid, _clean(p.name), _clean(p.kind), _clean(p.country), _clean(p.admin1),
                            p.lat, p.lon, p.population)
             mentions.append((m.article_id, m.revision, key, p.start, p.end, _clean(p.text), p.confidence))
-    if not mentions:
-        return
-    await conn.execute(_UPSERT_PLACES, *_columns(sorted(places.values()), 9))
-    await conn.execute(_INSERT_PLACE_MENTIONS, *_columns(mentions, 7))
+    if mentions:
+        await conn.execute(_LOCK_PLACES, sorted(old | set(places)))
+        await conn.execute(_UPSERT_PLACES, *_columns(sorted(places.values()), 9))
+        await conn.execute(_INSERT_PLACE_MENTIONS, *_columns(mentions, 7))
+    await _refresh_places(conn, old | set(places))
 
 
 async def _replace_events(
@@ -473,6 +526,25 @@ async def _refresh_events(conn: asyncpg.Connection, ids: set[str]) -> None:
     await conn.execute(_LOCK_EVENTS, ordered)
     await conn.execute(_DELETE_UNREPORTED_EVENTS, ordered)
     await conn.execute(_COUNT_EVENTS, ordered)
+
+
+async def _refresh_entities(conn: asyncpg.Connection, ids: set[int]) -> None:
+    """Recount the articles mentioning these entities. As `_refresh_events`: after this transaction's mention
+    changes, with the entities locked in id order (again here, for callers that only deleted mentions)."""
+    if not ids:
+        return
+    ordered = sorted(ids)
+    await conn.execute(_LOCK_ENTITY_IDS, ordered)
+    await conn.execute(_COUNT_ENTITIES, ordered)
+
+
+async def _refresh_places(conn: asyncpg.Connection, ids: set[str]) -> None:
+    """Recount the articles and mentions of these places; as `_refresh_entities`."""
+    if not ids:
+        return
+    ordered = sorted(ids)
+    await conn.execute(_LOCK_PLACES, ordered)
+    await conn.execute(_COUNT_PLACES, ordered)
 
 
 T = TypeVar("T")

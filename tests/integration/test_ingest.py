@@ -258,3 +258,25 @@ async def test_dead_letters_are_listed_and_replayed_by_admins_only(redis: Redis,
     assert await redis.xlen(ARTICLES_DEAD) == 0
     [message] = await stream_messages(redis)
     assert message == original
+
+
+@pytest.mark.parametrize("correlation_id", ["req-1:0", "r" * 300, "é-ü:3"])
+async def test_envelope_is_byte_identical_to_faststreams(correlation_id: str) -> None:
+    from faststream.redis.parser.binary import BinaryMessageFormatV1
+
+    from shared.broker import envelope
+
+    for payload in (b'{"a":1}', b"", "ü".encode() * 1000):
+        expected = await BinaryMessageFormatV1.encode(
+            message=payload, reply_to=None, headers={"content-type": "application/json"}, correlation_id=correlation_id,
+        )
+        assert envelope(payload, correlation_id) == expected
+
+
+async def test_batch_strips_control_characters_escaped_or_raw(client: httpx.AsyncClient, redis: Redis) -> None:
+    body = b'[{"title": "A\\u0007 title\x7f", "text": "Body\\b text", "metadata": {"k\\f": "v\\u001f"}}]'
+    response = await client.post("/articles/batch", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 202, response.text
+    assert response.json()["items"][0]["status"] == "accepted"
+    [message] = await stream_messages(redis)
+    assert (message.title, message.text, message.metadata) == ("A title", "Body text", {"k": "v"})

@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from services.store.migrate import available, migrate
-from services.store.repository import save_enriched, save_submitted
+from services.store.repository import save_enriched, save_submitted, with_retries
 from shared.messages import ArticleEnriched, ArticleSubmitted, EntityMention
 
 pytestmark = pytest.mark.integration
@@ -293,3 +293,107 @@ async def test_dead_lettered_revision_marks_a_pending_article_failed_once(databa
         assert await conn.fetchval("SELECT status FROM articles WHERE id = 'dead-1'") == "pending"
     finally:
         await conn.close()
+
+
+_ENTITY_AGGREGATE = """
+SELECT e.id, count(DISTINCT ae.article_id)::int AS n
+FROM entities e JOIN article_entities ae ON ae.entity_id = e.id
+JOIN articles a ON a.id = ae.article_id AND a.revision = ae.revision
+GROUP BY e.id
+"""
+
+_PLACE_AGGREGATE = """
+SELECT p.id, count(DISTINCT ap.article_id)::int AS n, count(*)::int AS m
+FROM places p JOIN article_places ap ON ap.place_id = p.id
+JOIN articles a ON a.id = ap.article_id AND a.revision = ap.revision
+GROUP BY p.id
+"""
+
+
+async def assert_counts_exact(conn: asyncpg.Connection) -> dict[str, int]:
+    """The stored counters equal the aggregate over current revisions (zero where nothing mentions an entity)."""
+    expected = {r["id"]: r["n"] for r in await conn.fetch(_ENTITY_AGGREGATE)}
+    stored = {r["id"]: r["articles"] for r in await conn.fetch("SELECT id, articles FROM entities")}
+    assert stored == {i: expected.get(i, 0) for i in stored}
+    places = {r["id"]: (r["n"], r["m"]) for r in await conn.fetch(_PLACE_AGGREGATE)}
+    stored_places = {r["id"]: (r["articles"], r["mentions"])
+                     for r in await conn.fetch("SELECT id, articles, mentions FROM places")}
+    assert stored_places == {i: places.get(i, (0, 0)) for i in stored_places}
+    names = await conn.fetch("SELECT name, articles FROM entities")
+    return {r["name"]: r["articles"] for r in names}
+
+
+def _tehran(start: int) -> Any:
+    from shared.place_models import PlaceMention
+
+    return PlaceMention(text="Tehran", start=start, end=start + 6, name="Tehran", geonameid=112931, country="IRN",
+                        lat=35.69439, lon=51.42151, kind="city", confidence=0.9)
+
+
+async def test_entity_and_place_counts_stay_exact_under_replays_and_new_revisions(conn: asyncpg.Connection) -> None:
+    def with_places(message: ArticleEnriched, starts: list[int]) -> ArticleEnriched:
+        return message.model_copy(update={"places": [_tehran(s) for s in starts]})
+
+    tehran_twice = [
+        EntityMention(text="Tehran", label="GPE", start=32, end=38, name="Tehran", country="IRN"),
+        EntityMention(text="Tehran", label="GPE", start=40, end=46, name="Tehran", country="IRN"),
+    ]
+    await save_submitted(conn, [submitted("a1"), submitted("a2"), submitted("a3")])
+    first = [with_places(enriched("a1"), [32]), with_places(enriched("a2", entities=tehran_twice), [32, 40])]
+    await save_enriched(conn, first)
+    assert (await assert_counts_exact(conn))["Tehran"] == 2
+    assert await conn.fetchval("SELECT (articles, mentions)::text FROM places") == "(2,3)"
+
+    # Replays of both streams change nothing.
+    await save_submitted(conn, [submitted("a1"), submitted("a2")])
+    await save_enriched(conn, first)
+    assert (await assert_counts_exact(conn)) == {"Pakistan": 1, "Tehran": 2}
+
+    # A new revision of a2 drops its mentions (and its place) until its enrichment arrives.
+    await save_submitted(conn, [submitted("a2", "r2", T0 + timedelta(hours=1))])
+    assert (await assert_counts_exact(conn)) == {"Pakistan": 1, "Tehran": 1}
+    assert await conn.fetchval("SELECT (articles, mentions)::text FROM places") == "(1,1)"
+    # An enrichment of the superseded revision changes nothing; the new one counts again.
+    await save_enriched(conn, [with_places(enriched("a2", "r1", T0 + timedelta(hours=2)), [32])])
+    assert (await assert_counts_exact(conn)) == {"Pakistan": 1, "Tehran": 1}
+    await save_enriched(conn, [with_places(enriched("a2", "r2"), [32])])
+    assert (await assert_counts_exact(conn)) == {"Pakistan": 2, "Tehran": 2}
+
+    # A later enrichment of the same revision replaces the mentions: Pakistan is no longer mentioned by a1.
+    only_qatar = [EntityMention(text="Qatar", label="GPE", start=0, end=5, name="Qatar", country="QAT")]
+    await save_enriched(conn, [enriched("a1", at=T0 + timedelta(hours=3), entities=only_qatar)])
+    assert (await assert_counts_exact(conn)) == {"Pakistan": 1, "Tehran": 1, "Qatar": 1}
+    assert await conn.fetchval("SELECT (articles, mentions)::text FROM places") == "(1,1)"
+
+    # An enrichment that arrives before its revision waits, and counts when the revision is stored.
+    await save_enriched(conn, [enriched("a3", "r2", T0 + timedelta(hours=4))])
+    assert (await assert_counts_exact(conn)) == {"Pakistan": 1, "Tehran": 1, "Qatar": 1}
+    await save_submitted(conn, [submitted("a3", "r2", T0 + timedelta(hours=4))])
+    assert (await assert_counts_exact(conn)) == {"Pakistan": 2, "Tehran": 2, "Qatar": 1}
+
+
+async def test_entity_counts_stay_exact_under_concurrent_batches(database_url: str) -> None:
+    setup = await asyncpg.connect(database_url)
+    await migrate(setup)
+    pool = await asyncpg.create_pool(database_url, min_size=4, max_size=4)
+    assert pool is not None
+    try:
+        ids = [f"c{i}" for i in range(40)]
+        await save_submitted(setup, [submitted(i) for i in ids])
+
+        async def enrich(chunk: list[str], hours: int) -> None:
+            messages = [enriched(i, at=T0 + timedelta(hours=hours)) for i in chunk]
+            await with_retries(pool, save_enriched, messages)
+
+        await asyncio.gather(*(enrich(ids[k::4], 1) for k in range(4)))
+        assert (await assert_counts_exact(setup)) == {"Pakistan": 40, "Tehran": 40}
+        # New revisions of half of them, concurrently with re-enrichments of the rest.
+        revised = [submitted(i, "r2", T0 + timedelta(hours=2)) for i in ids[::2]]
+        await asyncio.gather(
+            with_retries(pool, save_submitted, revised[:10]), with_retries(pool, save_submitted, revised[10:]),
+            enrich(ids[1::4], 3), enrich(ids[3::4], 3),
+        )
+        assert (await assert_counts_exact(setup)) == {"Pakistan": 20, "Tehran": 20}
+    finally:
+        await pool.close()
+        await setup.close()
