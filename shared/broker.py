@@ -23,9 +23,14 @@ from shared.streams import CONSUMER_GROUPS
 def make_broker(redis_url: str) -> RedisBroker:
     """The FastStream broker every service uses, with our binary envelope."""
     # FastStream's per-message "Received"/"Processed" lines go to DEBUG and through our log format.
+    from faststream.redis.prometheus import RedisPrometheusMiddleware
+
+    from shared.metrics import REGISTRY
+
     return RedisBroker(
         redis_url,
         message_format=BinaryMessageFormatV1,
+        middlewares=[RedisPrometheusMiddleware(registry=REGISTRY)],
         logger=logging.getLogger("faststream"),
         log_level=logging.DEBUG,
     )

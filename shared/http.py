@@ -203,3 +203,17 @@ def install_cors(app: FastAPI, origins: list[str]) -> None:
             CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
+
+
+def install_metrics(app: FastAPI, redis_url: str | None = None) -> None:
+    """Serve `/metrics` (Prometheus text format); with `redis_url`, include the stream and group gauges."""
+    import asyncio
+
+    from shared.metrics import CONTENT_TYPE, exposition, watch_streams
+
+    if redis_url:
+        watch_streams(redis_url)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(await asyncio.to_thread(exposition), media_type=CONTENT_TYPE)

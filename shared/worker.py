@@ -20,6 +20,7 @@ from faststream.specification import AsyncAPI
 from redis.asyncio import Redis
 
 from shared.broker import ensure_groups
+from shared.metrics import CONTENT_TYPE, exposition, watch_streams
 from shared.streams import CONSUMER_GROUPS
 
 Hook = Callable[[], Awaitable[None]]
@@ -81,6 +82,12 @@ def make_worker_app(
         for task in watchdog:
             task.cancel()
 
+    watch_streams(redis_url)
+
+    @get(include_in_schema=False)
+    async def metrics(scope: Scope) -> AsgiResponse:
+        return AsgiResponse(await asyncio.to_thread(exposition), 200, headers={"content-type": CONTENT_TYPE})
+
     async def create_groups() -> None:
         redis = Redis.from_url(redis_url)
         try:
@@ -90,7 +97,7 @@ def make_worker_app(
 
     return AsgiFastStream(
         broker,
-        asgi_routes=[("/healthz", healthz), ("/readyz", readyz)],
+        asgi_routes=[("/healthz", healthz), ("/readyz", readyz), ("/metrics", metrics)],
         asyncapi_path="/asyncapi",
         on_startup=[create_groups, *on_startup],
         after_startup=[start_watchdog],

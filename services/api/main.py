@@ -30,6 +30,7 @@ from shared.http import (
     error_response,
     install_cors,
     install_error_handlers,
+    install_metrics,
 )
 
 log = logging.getLogger("newsflow.api")
@@ -111,6 +112,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_metrics(app, None)
     app.add_middleware(RejectNulBytes)
     install_cors(app, settings.cors_origins)
     app.state.keyring = KeyRing(settings.api_keys, settings.auth_open)

@@ -39,6 +39,7 @@ from shared.http import (
     RejectNulBytes,
     error_response,
     install_error_handlers,
+    install_metrics,
     request_id,
     validation_details,
 )
@@ -130,6 +131,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_metrics(app, settings.redis_url)
     app.add_middleware(RejectNulBytes)
     # Built here, not in the lifespan, so a bad NEWSFLOW_API_KEYS stops the service at start with a clear error.
     app.state.keyring = KeyRing(settings.api_keys, settings.auth_open)

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from services.nlp.extraction import ExtractionInput, Extractor
 from shared.broker import publish_many
 from shared.messages import SCHEMA_VERSION, ArticleEnriched, ArticleSubmitted, EventsExtracted, MessageDeadLettered
+from shared.metrics import ARTICLES_PROCESSED, FAILURES, PROCESSING_SECONDS
 from shared.streams import ARTICLES_DEAD, ARTICLES_ENRICHED, ARTICLES_SUBMITTED, EVENTS_EXTRACTED, GROUP_NLP
 
 log = logging.getLogger("newsflow.nlp")
@@ -76,10 +77,14 @@ async def handle_batch(articles: Sequence[ArticleSubmitted], extractor: Extracto
     so a crash in between leaves the batch pending and it is redone; the store absorbs the duplicate results.
     """
     started = time.perf_counter()
-    # A thread, so that the event loop keeps answering /healthz and /readyz during a long batch.
-    results = await asyncio.to_thread(enrich, extractor, articles)
-    await publish_many(redis, ARTICLES_ENRICHED, results)
-    await publish_many(redis, EVENTS_EXTRACTED, events_of(articles, results))
+    with FAILURES.labels("nlp").count_exceptions():
+        # A thread, so that the event loop keeps answering /healthz and /readyz during a long batch.
+        results = await asyncio.to_thread(enrich, extractor, articles)
+        await publish_many(redis, ARTICLES_ENRICHED, results)
+        await publish_many(redis, EVENTS_EXTRACTED, events_of(articles, results))
+    elapsed = time.perf_counter() - started
+    PROCESSING_SECONDS.labels("nlp").observe(elapsed)
+    ARTICLES_PROCESSED.labels("nlp").inc(len(articles))
     for result in results:
         log.debug(
             "enriched: %d entities, %d warnings",
@@ -93,12 +98,7 @@ async def handle_batch(articles: Sequence[ArticleSubmitted], extractor: Extracto
                 "; ".join(result.warnings),
                 extra={"article_id": result.article_id, "correlation_id": result.correlation_id},
             )
-    log.info(
-        "batch of %d article(s) enriched in %.3f s",
-        len(articles),
-        time.perf_counter() - started,
-        extra={"count": len(articles)},
-    )
+    log.info("batch of %d article(s) enriched in %.3f s", len(articles), elapsed, extra={"count": len(articles)})
 
 
 def describe(exc: Exception) -> str:

@@ -20,6 +20,7 @@ from services.store.repository import mark_failed, save_enriched, save_submitted
 from services.store.settings import StoreSettings
 from shared.broker import consumer_name
 from shared.messages import ArticleEnriched, ArticleSubmitted, MessageDeadLettered
+from shared.metrics import ARTICLES_PROCESSED, FAILURES, PROCESSING_SECONDS
 from shared.streams import ARTICLES_DEAD, ARTICLES_ENRICHED, ARTICLES_SUBMITTED, GROUP_STORE
 
 log = logging.getLogger("newsflow.store")
@@ -53,7 +54,9 @@ def register(broker: RedisBroker, settings: StoreSettings, state: StoreState) ->
         )
 
     async def store_submitted(messages: list[ArticleSubmitted]) -> None:
-        changed = await with_retries(state.require_pool(), save_submitted, messages)
+        with FAILURES.labels("store").count_exceptions(), PROCESSING_SECONDS.labels("store").time():
+            changed = await with_retries(state.require_pool(), save_submitted, messages)
+        ARTICLES_PROCESSED.labels("store").inc(len(messages))
         log.info("stored %d submitted article(s), %d new or changed", len(messages), len(changed),
                  extra={"count": len(messages)})
 
@@ -61,7 +64,9 @@ def register(broker: RedisBroker, settings: StoreSettings, state: StoreState) ->
         async def save(conn: asyncpg.Connection, batch: Sequence[ArticleEnriched]) -> list[str]:
             return await save_enriched(conn, batch, waiting_ttl)
 
-        applied = await with_retries(state.require_pool(), save, messages)
+        with FAILURES.labels("store").count_exceptions(), PROCESSING_SECONDS.labels("store").time():
+            applied = await with_retries(state.require_pool(), save, messages)
+        ARTICLES_PROCESSED.labels("store").inc(len(messages))
         log.info("stored %d enrichment(s), %d applied", len(messages), len(applied), extra={"count": len(messages)})
 
     async def store_failures(letters: list[MessageDeadLettered]) -> None:

@@ -184,3 +184,15 @@ def test_redis_emptied_workers_restart_recreate_groups_and_process_again(pipelin
     response = httpx.post(f"{pipeline.ingest.url}/articles", json=article)
     assert response.status_code == 202
     wait_for_status(pipeline.api.url, response.json()["id"], "enriched", timeout=60)
+
+
+def test_every_service_serves_prometheus_metrics(pipeline: Pipeline) -> None:
+    nlp = next(s for s in pipeline.supervisor.services if s.name.startswith("nlp"))
+    texts = {s.name: httpx.get(f"{s.url}/metrics").text for s in (pipeline.ingest, pipeline.api, pipeline.store, nlp)}
+    assert 'newsflow_articles_processed_total{service="nlp"}' in texts[nlp.name]
+    assert 'newsflow_articles_processed_total{service="store"}' in texts["store"]
+    assert 'newsflow_group_pending{group="nlp",stream="articles.submitted"}' in texts["ingest"]
+    assert 'newsflow_stream_length{stream="articles.submitted"}' in texts[nlp.name]
+    assert "faststream_received_messages_total" in texts["store"]  # FastStream's own middleware
+    processed = [line for line in texts[nlp.name].splitlines() if line.startswith("newsflow_articles_processed_total")]
+    assert float(processed[0].split()[-1]) >= 1
