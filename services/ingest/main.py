@@ -38,6 +38,7 @@ from shared.http import (
     ErrorResponse,
     RejectNulBytes,
     error_response,
+    install_cors,
     install_error_handlers,
     install_metrics,
     request_id,
@@ -133,6 +134,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_metrics(app, settings.redis_url)
     app.add_middleware(RejectNulBytes)
+    install_cors(app, settings.cors_origins)
     # Built here, not in the lifespan, so a bad NEWSFLOW_API_KEYS stops the service at start with a clear error.
     app.state.keyring = KeyRing(settings.api_keys, settings.auth_open)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
