@@ -5,6 +5,8 @@ that any of its groups has not yet acknowledged — the first entry of its pendi
 last delivered one — and only beyond a retention of `keep` entries, kept for inspection and replay.
 """
 
+from typing import cast
+
 from redis.asyncio import Redis
 
 
@@ -43,7 +45,7 @@ async def trim_acknowledged(redis: Redis, stream: str, keep: int) -> int:
         # group); keep the newest `keep`, or everything when `keep` is 0.
         return int(await redis.xtrim(stream, maxlen=keep, approximate=False)) if keep > 0 else 0
     if keep > 0:
-        newest = await redis.xrevrange(stream, count=keep)
+        newest = cast(list[tuple[bytes, dict[bytes, bytes]]], await redis.xrevrange(stream, count=keep))
         if len(newest) < keep:
             return 0
         needed = min(needed, _parse(newest[-1][0]))

@@ -4,7 +4,7 @@ Replaying re-appends the original payload to its stream (as a new entry, so ever
 again; the store's idempotent writes make that harmless) and deletes the dead letter, in one MULTI/EXEC.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from faststream.redis.message import DATA_KEY
 from faststream.redis.parser.binary import BinaryMessageFormatV1
@@ -16,6 +16,14 @@ from shared.streams import ARTICLES_DEAD
 REPLAYABLE_STREAMS = frozenset({"articles.submitted", "articles.enriched"})
 
 
+Entries = list[tuple[bytes, dict[bytes, bytes]]]
+
+
+async def _range(redis: Redis, start: str = "-", end: str = "+", count: int | None = None) -> Entries:
+    # The client is created without decode_responses, so entries come back as bytes (its stubs can't know).
+    return cast(Entries, await redis.xrange(ARTICLES_DEAD, min=start, max=end, count=count))
+
+
 def _decode(fields: dict[bytes, bytes]) -> MessageDeadLettered:
     data, _ = BinaryMessageFormatV1.parse(fields[DATA_KEY.encode()])
     return MessageDeadLettered.model_validate_json(data)
@@ -23,18 +31,18 @@ def _decode(fields: dict[bytes, bytes]) -> MessageDeadLettered:
 
 async def list_dead(redis: Redis, limit: int) -> list[tuple[str, MessageDeadLettered]]:
     """The oldest `limit` dead letters with their entry ids."""
-    entries = await redis.xrange(ARTICLES_DEAD, count=limit)
+    entries = await _range(redis, count=limit)
     return [(entry_id.decode(), _decode(fields)) for entry_id, fields in entries]
 
 
 async def replay(redis: Redis, ids: list[str] | None) -> dict[str, Any]:
     """Replay the given dead letters (all when `ids` is None); returns what was replayed and what was not found."""
     if ids is None:
-        entries = await redis.xrange(ARTICLES_DEAD)
+        entries = await _range(redis)
     else:
         entries = []
-        for entry_id in ids:
-            entries.extend(await redis.xrange(ARTICLES_DEAD, min=entry_id, max=entry_id))
+        for wanted in ids:
+            entries.extend(await _range(redis, wanted, wanted))
     found = {entry_id.decode() for entry_id, _ in entries}
     replayed: list[str] = []
     async with redis.pipeline(transaction=True) as pipe:
