@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,9 @@ class Supervisor:
     def __init__(self, services: list[Service]) -> None:
         self.services = services
         self.stopping = False
+        # check_once may be called from a watch thread and from wait_ready at once; one dead service must be
+        # started once, not twice.
+        self._lock = threading.Lock()
 
     def start_all(self) -> None:
         for service in self.services:
@@ -112,6 +116,10 @@ class Supervisor:
 
     def check_once(self) -> None:
         """Restart every dead service whose backoff has elapsed."""
+        with self._lock:
+            self._check()
+
+    def _check(self) -> None:
         now = time.monotonic()
         for service in self.services:
             if self.stopping or service.process is None or service.process.poll() is None:

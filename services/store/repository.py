@@ -573,9 +573,16 @@ async def mark_failed(conn: asyncpg.Connection, letters: Sequence[MessageDeadLet
             for d in letters if d.article_id and d.revision]
     if not rows:
         return []
+    ids = [r[0] for r in rows]
     async with conn.transaction():
-        await _lock_articles(conn, [r[0] for r in rows])
+        await _lock_articles(conn, ids)
         result = await conn.fetch(_MARK_FAILED, *_columns(rows, 3))
+        stored = {r["id"] for r in await conn.fetch("SELECT id FROM articles WHERE id = ANY($1::text[])", ids)}
+    if missing := set(ids) - stored:
+        # The dead letter overtook the store's own copy of the submission (the store was behind: restarting, or
+        # PostgreSQL down). Failing keeps it pending; the reclaimer retries it once the article is stored, which
+        # always happens, since the submission is on a stream this same group reads.
+        raise LookupError(f"dead-lettered article(s) not stored yet: {sorted(missing)}")
     return [r["id"] for r in result]
 
 

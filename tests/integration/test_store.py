@@ -397,3 +397,21 @@ async def test_entity_counts_stay_exact_under_concurrent_batches(database_url: s
     finally:
         await pool.close()
         await setup.close()
+
+
+async def test_dead_letter_ahead_of_its_article_waits_instead_of_being_lost(database_url: str) -> None:
+    from services.store.repository import mark_failed
+    from shared.messages import MessageDeadLettered
+
+    conn = await asyncpg.connect(database_url)
+    try:
+        await migrate(conn)
+        letter = MessageDeadLettered(stream="articles.submitted", group="nlp", entry_id="1-0", delivery_count=2,
+                                     error="ValueError: bad", article_id="early-1", revision="r1", payload="{}")
+        with pytest.raises(LookupError):
+            await mark_failed(conn, [letter])  # stays pending: the reclaimer retries it
+        await save_submitted(conn, [submitted("early-1", "r1")])
+        assert await mark_failed(conn, [letter]) == ["early-1"]
+        assert await conn.fetchval("SELECT status FROM articles WHERE id = 'early-1'") == "failed"
+    finally:
+        await conn.close()
