@@ -280,3 +280,29 @@ async def test_batch_strips_control_characters_escaped_or_raw(client: httpx.Asyn
     assert response.json()["items"][0]["status"] == "accepted"
     [message] = await stream_messages(redis)
     assert (message.title, message.text, message.metadata) == ("A title", "Body text", {"k": "v"})
+
+
+async def test_invalid_utf8_is_a_400_not_a_500(client: httpx.AsyncClient, redis: Redis) -> None:
+    body = b'{"title": "caf\xe9", "text": "invalid \xff\xfe bytes"}'
+    response = await client.post("/articles", content=body, headers={"content-type": "application/json"})
+    assert response.status_code in (400, 422)
+    assert response.json()["error"]["code"] in ("bad_request", "malformed_json", "validation_error")
+    batch = await client.post("/articles/batch", content=b"\xff\xfe\n" + body,
+                              headers={"content-type": "application/x-ndjson"})
+    assert batch.status_code == 202 and {i["status"] for i in batch.json()["items"]} == {"invalid"}
+    assert await stream_messages(redis) == []
+
+
+async def test_logs_above_debug_carry_neither_keys_nor_article_text(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    secret_text = "Zanzibar-sentinel-phrase in the article body."
+    with caplog.at_level(logging.INFO):
+        await client.post("/articles", json={**ARTICLE, "text": secret_text})
+        await client.post("/articles/batch", json=[{**ARTICLE, "url": "https://e.org/b", "text": secret_text}])
+        await client.post("/articles", json={**ARTICLE, "text": secret_text}, headers={"Authorization": "Bearer nf_x"})
+    logged = "\n".join(r.getMessage() + str(r.__dict__) for r in caplog.records if r.levelno > logging.DEBUG)
+    assert caplog.records, "expected some INFO logs to inspect"
+    assert "Zanzibar" not in logged and KEY not in logged and "nf_x" not in logged

@@ -184,3 +184,19 @@ async def test_readiness_is_503_before_the_subscribers_run_and_200_after(redis: 
     assert health.status_code == 200
     channels = doc.json()["channels"]
     assert any("articles.submitted" in name for name in channels) and any("articles.enriched" in n for n in channels)
+
+
+async def test_worker_logs_above_debug_carry_no_article_text(
+    redis: Redis, valkey: EmbeddedValkey, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    await ensure_groups(redis)
+    await publish_many(redis, ARTICLES_SUBMITTED, [article(40, "Zanzibar-sentinel text: Omani envoys in Muscat.", "r")])
+    app = create_app(settings(valkey, max_records=2))
+    with caplog.at_level(logging.INFO):
+        async with app.start_lifespan_context():
+            await wait_for(lambda: _count(redis, 1))
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.levelno > logging.DEBUG)
+    assert "batch of 1 article(s) enriched" in logged
+    assert "Zanzibar" not in logged and "Muscat" not in logged

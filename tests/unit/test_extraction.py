@@ -173,3 +173,12 @@ def test_long_text_in_parts_gives_the_same_events_as_whole(extractor: Extractor)
 
     assert key(whole.events) == key(split.events)
     assert [p.start for p in whole.places] == [p.start for p in split.places]
+
+
+def test_one_megabyte_paragraph_with_mixed_scripts_is_split_not_dropped(extractor: Extractor) -> None:
+    text = "Qatari envoys met Iranian officials in Doha. " + "x" * 1_000_000 + " مرحبا 🗞️ Kenyan envoys visited Nairobi."
+    [result] = extractor.extract([ExtractionInput(text)])
+    assert any("processed in" in w and "parts" in w for w in result.warnings)
+    assert {(e.text, e.country) for e in result.entities} >= {("Doha", "QAT"), ("Nairobi", "KEN")}
+    for entity in result.entities:
+        assert text[entity.start:entity.end] == entity.text
