@@ -182,3 +182,16 @@ def test_one_megabyte_paragraph_with_mixed_scripts_is_split_not_dropped(extracto
     assert {(e.text, e.country) for e in result.entities} >= {("Doha", "QAT"), ("Nairobi", "KEN")}
     for entity in result.entities:
         assert text[entity.start:entity.end] == entity.text
+
+
+def test_batches_are_parted_shortest_first_so_short_articles_never_wait_for_long_ones() -> None:
+    from services.nlp.handlers import shortest_first
+    from shared.messages import ArticleSubmitted
+
+    def art(n: int, size: int) -> ArticleSubmitted:
+        return ArticleSubmitted(article_id=f"a{n}", revision="r", title="t", text="x" * size)
+
+    batch = [art(1, 50_000), art(2, 300), art(3, 9_000), art(4, 200), art(5, 12_000)]
+    parts = shortest_first(batch, 20_000)
+    assert [[a.article_id for a in part] for part in parts] == [["a4", "a2", "a3"], ["a5"], ["a1"]]
+    assert sorted(a.article_id for part in parts for a in part) == sorted(a.article_id for a in batch)
