@@ -7,6 +7,7 @@ holds no usable article, a seeded generator of news-like articles stands in, and
 """
 
 import hashlib
+import os
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -94,7 +95,9 @@ def load_corpus(directory: Path | None = DEFAULT_CORPUS_DIR, synthetic_count: in
         articles = [a for path in files for a in read_jsonl(path.read_bytes().splitlines(), path.stem)]
         if articles:
             articles.sort(key=_order_key)
-            return Corpus(articles, f"real: {len(articles)} articles from {len(files)} file(s) in {directory}", False)
+            # Named relative to the checkout: the report is committed, and a machine's absolute paths are not ours.
+            where = os.path.relpath(directory.resolve(), Path(__file__).resolve().parents[1])
+            return Corpus(articles, f"real: {len(articles)} articles from {len(files)} file(s) in {where}", False)
     articles = synthetic_articles(synthetic_count, seed)
     where = f"{directory} has no articles" if directory is not None else "no corpus directory given"
     return Corpus(articles, f"synthetic: {len(articles)} generated articles ({where})", True)
