@@ -159,6 +159,32 @@ def test_poison_article_is_dead_lettered_and_marked_failed_without_blocking_othe
     assert asyncio.run(dead_letters()) == 1
 
 
+def test_newsflow_dlq_lists_and_replays_the_dead_letter(pipeline: Pipeline) -> None:
+    import subprocess
+    import sys
+
+    def dlq(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "newsflow", "dlq", "--url", pipeline.ingest.url, *args],
+            capture_output=True, text=True, timeout=60,
+        )
+
+    listed = dlq("list")
+    assert listed.returncode == 0, listed.stderr
+    assert "1 dead letter(s)" in listed.stdout and "article=poison-1" in listed.stdout
+    dead_id = listed.stdout.split()[0]
+    replayed = dlq("replay", dead_id)
+    assert replayed.returncode == 0 and "replayed 1; not found: none" in replayed.stdout
+    # The replayed poison goes through the pipeline again, fails its retries again, and is dead-lettered anew.
+    deadline = time.monotonic() + 60
+    relisted = dlq("list").stdout
+    while dead_id in relisted or "1 dead letter(s)" not in relisted:
+        assert time.monotonic() < deadline, relisted
+        time.sleep(0.5)
+        relisted = dlq("list").stdout
+    assert dlq("replay").returncode == 2  # neither ids nor --all: refused with a message
+
+
 def test_redis_emptied_workers_restart_recreate_groups_and_process_again(pipeline: Pipeline) -> None:
     import asyncio
 
