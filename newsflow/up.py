@@ -6,7 +6,6 @@ process, restarts any that dies (with backoff, as compose's restart policy does)
 URLs, and on Ctrl-C or SIGTERM stops everything in order.
 """
 
-import contextlib
 import os
 import signal
 import socket
@@ -264,9 +263,10 @@ def run(nlp_workers: int = 1, seeds: Path | None = Path("seeds")) -> int:
         print(f"newsflow: {exc}", file=sys.stderr, flush=True)
         return 1
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        with contextlib.suppress(KeyboardInterrupt):
-            if supervisor is not None:
-                supervisor.stop_all()
-            for server in reversed(servers):
-                server.stop()
+        # A second Ctrl-C or SIGTERM must not cut the shutdown short and leave servers running.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if supervisor is not None:
+            supervisor.stop_all()
+        for server in reversed(servers):
+            server.stop()
