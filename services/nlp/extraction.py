@@ -190,9 +190,7 @@ class Extractor:
             result.tone = round((positive - negative) / words, 3) if words else None
             if result.places:
                 lead_end = item.text.find("\n\n")
-                result.focus = ArticleFocus.model_validate(
-                    focus(result.places, lead_end=lead_end if lead_end > 0 else min(len(item.text), 400))
-                )
+                result.focus = focus(result.places, lead_end=lead_end if lead_end > 0 else min(len(item.text), 400))
         return results
 
 

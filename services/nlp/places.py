@@ -19,12 +19,13 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TypedDict, TypeVar
+from typing import TypeVar
 
 from spacy.tokens import Doc, Span
 
 from services.nlp import countries
 from services.nlp.gazetteer import Entry, Place, gazetteer, normalise
+from shared.messages import ArticleFocus, FocusCity, FocusCountry
 from shared.place_models import PlaceMention
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -74,29 +75,6 @@ _CONTEXT_STATE = 3.0
 _QUALIFIER = 6.0
 # A candidate this far ahead of the runner-up on its prior alone is "unambiguous" and may feed the context.
 _UNAMBIGUOUS_MARGIN = 1.5
-
-
-class FocusCountry(TypedDict):
-    """A country an article is about, with its share of the article's place weight."""
-
-    country: str
-    score: float
-
-
-class FocusCity(TypedDict):
-    """A city an article is about, with its share of the article's city weight."""
-
-    name: str
-    geonameid: int
-    country: str | None
-    score: float
-
-
-class Focus(TypedDict):
-    """An article's focus: `focus()`'s result."""
-
-    countries: list[FocusCountry]
-    cities: list[FocusCity]
 
 
 @dataclass
@@ -369,7 +347,7 @@ def resolve_places(doc: Doc) -> list[PlaceMention]:
     return result
 
 
-def focus(places: list[PlaceMention], lead_end: int = 0, top: int = 5) -> Focus:
+def focus(places: list[PlaceMention], lead_end: int = 0, top: int = 5) -> ArticleFocus:
     """The countries and cities an article is mainly about, scores summing to 1 within each list.
 
     Each mention weighs 1, or 2 when it starts before `lead_end` (pass the length of the title plus first
@@ -387,13 +365,13 @@ def focus(places: list[PlaceMention], lead_end: int = 0, top: int = 5) -> Focus:
         if p.kind == "city" and p.geonameid is not None:
             city_w[p.geonameid] = city_w.get(p.geonameid, 0.0) + weight
             city_info[p.geonameid] = p
-    return {
-        "countries": [FocusCountry(country=c, score=s) for c, s in _shares(country_w, top)],
-        "cities": [
+    return ArticleFocus(
+        countries=[FocusCountry(country=c, score=s) for c, s in _shares(country_w, top)],
+        cities=[
             FocusCity(name=city_info[g].name, geonameid=g, country=city_info[g].country, score=s)
             for g, s in _shares(city_w, top)
         ],
-    }
+    )
 
 
 def _shares(weights: dict[K, float], top: int) -> list[tuple[K, float]]:

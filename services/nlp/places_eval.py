@@ -74,12 +74,12 @@ def evaluate_places(gold_path: str | Path, predict: Callable[[str], Sequence[Loc
 
 
 def _spacy_predict(model: str) -> Callable[[str], Sequence[Located]]:
-    import spacy  # the scorer itself needs no model; only this default predictor does
+    # The NLP worker's own `Extractor`, so the places scored are the ones the pipeline stores; the scorer itself
+    # needs no model, only this default predictor does.
+    from services.nlp.extraction import ExtractionInput, Extractor
 
-    from services.nlp.places import resolve_places
-
-    nlp = spacy.load(model)
-    return lambda text: resolve_places(nlp(text))
+    extractor = Extractor(model)
+    return lambda text: extractor.extract([ExtractionInput(text)])[0].places
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from spacy.language import Language
 from services.nlp.gazetteer import haversine_km
 from services.nlp.places import focus, resolve_places
 from services.nlp.places_eval import evaluate_places
+from shared.messages import ArticleFocus
 from shared.place_models import PlaceMention
 
 pytestmark = pytest.mark.unit
@@ -104,18 +105,18 @@ def test_offsets_point_at_the_mention(nlp: Language) -> None:
 
 def test_focus_of_the_seed_article(nlp: Language) -> None:
     result = focus(places(nlp, SEED.read_text(encoding="utf-8")))
-    top_countries = [c["country"] for c in result["countries"][:2]]
+    top_countries = [c.country for c in result.countries[:2]]
     assert set(top_countries) == {"IRN", "PAK"}
-    assert "Tehran" in [c["name"] for c in result["cities"][:2]]
-    assert sum(c["score"] for c in result["countries"]) <= 1.0 + 1e-6
+    assert "Tehran" in [c.name for c in result.cities[:2]]
+    assert sum(c.score for c in result.countries) <= 1.0 + 1e-6
 
 
 def test_focus_weights_the_lead(nlp: Language) -> None:
     text = "Fighting broke out in Sudan. Aid arrived from Egypt and Egypt and Egypt."
     found = places(nlp, text)
-    assert focus(found)["countries"][0]["country"] == "EGY"
-    assert focus(found, lead_end=len("Fighting broke out in Sudan."))["countries"][0]["country"] in {"SDN", "EGY"}
-    assert focus([]) == {"countries": [], "cities": []}
+    assert focus(found).countries[0].country == "EGY"
+    assert focus(found, lead_end=len("Fighting broke out in Sudan.")).countries[0].country in {"SDN", "EGY"}
+    assert focus([]) == ArticleFocus(countries=[], cities=[])
 
 
 def test_eval_scores_overlap_and_distance(tmp_path: Path) -> None:
