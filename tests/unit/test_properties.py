@@ -48,9 +48,21 @@ def test_url_ids_ignore_content_and_content_ids_ignore_whitespace(url: str, titl
 
 @settings(max_examples=200)
 @given(
-    st.dictionaries(
-        st.sampled_from(["title", "text", "url", "source", "language", "published_at", "metadata", "extra"]),
-        st.one_of(st.text(), st.integers(), st.none(), st.dictionaries(st.text(), st.text(), max_size=2)),
+    st.one_of(
+        # Anything at all under the known (and one unknown) keys: mostly refusals.
+        st.dictionaries(
+            st.sampled_from(["title", "text", "url", "source", "language", "published_at", "metadata", "extra"]),
+            st.one_of(st.text(), st.integers(), st.none(), st.dictionaries(st.text(), st.text(), max_size=2)),
+        ),
+        # Articles with arbitrary Unicode (control characters, NUL, RTL, emoji) in every text field: mostly accepted.
+        st.fixed_dictionaries(
+            {"title": st.text(min_size=1, max_size=80), "text": st.text(min_size=1, max_size=400)},
+            optional={
+                "url": urls(),
+                "source": st.text(max_size=40),
+                "metadata": st.dictionaries(st.text(max_size=10), st.text(max_size=20), max_size=3),
+            },
+        ),
     )
 )
 def test_any_json_object_is_either_refused_or_becomes_a_round_tripping_message(body: dict) -> None:
