@@ -75,6 +75,8 @@ PAIR_PREPS = frozenset({"between", "among", "amongst"})
 # Actions that coordinated actors do with each other when no other party is named.
 SYMMETRIC_CODES = frozenset({"030", "040", "041", "044", "046", "057", "060", "061", "062", "0871", "190", "193"})
 VISIT_CODES = frozenset({"042", "043", "044"})
+# Roots of force against people and property (coerce, assault, fight, mass violence).
+FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
 # Agreements and truces named without a verb that concludes them ("under the 2015 agreement between ...", "the
 # ceasefire between X and Y held") are mentions of an existing state, not new events.
 CONCLUDED_CODES = frozenset({"057", "0871"})
@@ -82,6 +84,7 @@ HYPOTHETICAL_NOUNS = frozenset({"event", "case"})  # "in the event of an attack"
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
+PLACE_PREPS = frozenset({"in", "at", "near", "around", "outside", "inside"})
 # Roles that act at home: an actor with one of these and no country takes the country of the event's place.
 DOMESTIC_ROLES = frozenset({"GOV", "MIL", "COP", "CVL", "OPP", "REB", "LEG", "JUD", "MED", "BUS", "EDU", "LAB"})
 # Titles of one person. Such a person often acts abroad ("the Special Envoy", "the Secretary" in a report on
@@ -373,7 +376,20 @@ def _governor(noun: Token) -> Token | None:
         return noun.head.head
     if noun.dep_ == "conj":
         return _governor(noun.head)
+    amount = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ in ("in", "of") else None
+    if amount is not None and (amount.ent_type_ == "MONEY" or amount.pos_ == "NUM") and amount.dep_ == "dobj":
+        return _governor(amount)  # "announced $50 million in humanitarian assistance"
     return None
+
+
+def _clause_subjects(token: Token) -> list[_Arg]:
+    """The subjects (no pronouns) of the nearest verb above `token` that has any."""
+    for ancestor in list(token.ancestors)[:5]:
+        if ancestor.pos_ in ("VERB", "AUX"):
+            subjects = [t for t in _children(ancestor, "nsubj") if t.pos_ != "PRON"]
+            if subjects:
+                return [_Arg(t, inherited=True) for t in _expand(subjects, ancestor)]
+    return []
 
 
 def _nominal(noun: Token) -> _Candidate | None:
@@ -387,7 +403,13 @@ def _nominal(noun: Token) -> _Candidate | None:
     for child in noun.children:
         if child.dep_ == "poss" and child.pos_ != "PRON":
             sources.append(_Arg(child))  # "their support": the light verb's subject says whose (below)
-        elif child.dep_ in ("amod", "compound") and child.ent_type_ in ("NORP", "GPE", "ORG"):
+        elif (
+            child.dep_ in ("amod", "compound")
+            and child.ent_type_ in ("NORP", "GPE", "ORG")
+            and not (
+                noun.ent_type_ and noun.ent_iob_ == "I" and child.i < noun.i  # "the Migration Arrangement": a name
+            )
+        ):
             sources.append(_Arg(child))  # "Israeli strikes", "US sanctions"
         elif child.dep_ == "prep":
             objs = _expand(_children(child, "pobj"), noun)
@@ -417,6 +439,10 @@ def _nominal(noun: Token) -> _Candidate | None:
             subjects = _expand(_children(governor, "nsubj"), governor)
             sources = [_Arg(s, inherited=True) for s in subjects] or _inherited_subjects(governor)
         targets += [_Arg(t) for t in _expand(_pobjs(governor, VERB_TARGET_PREPS), governor)]
+    if not sources and not pairs and any(c.dep_ == "poss" and c.lower_ in ("his", "her") for c in noun.children):
+        # "during her meeting with President Castro": "her" is the subject of the clause the noun sits in ("its"
+        # and "their" point at any earlier noun: "hold Russia accountable for its war").
+        sources = _clause_subjects(noun)
     if len(sources) >= 2 and not targets and not pairs and rule.code in SYMMETRIC_CODES:
         pairs, sources = sources, []  # "US-Iran talks", "Israeli and Palestinian negotiators' talks"
     return _Candidate(noun, rule.code, sources, targets, pairs, nominal=True, governor=governor)
@@ -435,6 +461,15 @@ def _records(
         return [(a, _localised(actor, here)) for a in args for actor in code_actors(a.head, memory)]
 
     sources, targets, pairs = coded(candidate.sources), coded(candidate.targets), coded(candidate.pairs)
+    if candidate.code[:2] in FORCE_ROOTS:
+        # "shelled an oil depot in Russia's Bryansk region", "attacked a military base in southern Somalia": force
+        # used against a thing or a body of no named country in a place is used against the country of the place.
+        heads = [a.head for a in candidate.targets] + _pobjs(candidate.trigger, PLACE_PREPS)
+        places = [actor for h in heads for actor in [_place_actor(h)] if actor is not None]
+        if not targets and places:
+            targets = [(_Arg(heads[0]), places[0])]
+        elif places:
+            targets = [(a, _localised(t, places[0].country, any_role=True)) for a, t in targets]
     combos: list[tuple[tuple[_Arg, Actor], tuple[_Arg, Actor]]] = [(s, t) for s in sources for t in targets]
     if pairs and sources and not targets:
         combos += [(s, p) for s in sources for p in pairs]  # "Qatar's mediation between X and Y"
@@ -489,11 +524,32 @@ def _records(
     return records
 
 
-def _localised(actor: Actor, country: str | None) -> Actor:
+def _place_actor(head: Token) -> Actor | None:
+    """The country of the first place named in the phrase headed by `head` (its whole subtree: "a military base in
+    southern Somalia", "residential areas of Kharkiv"), as a bare country actor. A proper noun the NER left
+    untagged counts when it is a known place name; persons and organisations never do."""
+    doc = head.doc
+    for token in doc[head.left_edge.i : head.right_edge.i + 1]:
+        if token.ent_type_ in PLACE_LABELS:
+            span = next(e for e in doc.ents if e.start <= token.i < e.end)
+        elif token.pos_ == "PROPN" and not token.ent_type_:
+            span = doc[token.i : token.i + 1]
+        else:
+            continue
+        alpha3 = countries.resolve(span.text, "GPE")[1]
+        if alpha3:
+            start, end = span.start_char, span.end_char
+            return Actor(code=alpha3, country=alpha3, role=None, text=span.text, start=start, end=end)
+    return None
+
+
+def _localised(actor: Actor, country: str | None, *, any_role: bool = False) -> Actor:
     """A domestic role without a country takes the country the sentence places the event in ("police arrested
     protesters in Nairobi" → KENCOP, KENCVL). Only an explicit "in/at <place>" counts: the sentence's countries
     in general would make "the Secretary will travel to Tokyo" a Japanese official."""
-    if country is None or actor.country or actor.code.startswith("IGO") or actor.role not in DOMESTIC_ROLES:
+    if country is None or actor.country or actor.code.startswith("IGO"):
+        return actor
+    if actor.role not in DOMESTIC_ROLES and not any_role:
         return actor
     return actor.model_copy(update={"code": country + actor.role, "country": country})
 
