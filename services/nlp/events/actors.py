@@ -119,7 +119,7 @@ def _known_of(tokens: list[Token]) -> tuple[str | None, set[int]]:
     for pattern, code in _known():
         for match in pattern.finditer(span.text):
             named = span.char_span(match.start(), match.end(), alignment_mode="expand")
-            if named is not None and all(t.i in indices for t in named):
+            if named is not None and all(t.i in indices or t.is_punct for t in named):  # "Al-Qaida": "-" is no word
                 return code, {t.i for t in named}
     return None, set()
 
