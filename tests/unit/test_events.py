@@ -318,3 +318,15 @@ def test_real_news_gold_points_into_the_corpus_without_copying_it(name: str) -> 
         for event in line["events"]:
             assert event["code"] in cameo.codes()
             assert actor.match(event["source"]) and actor.match(event["target"]), event
+
+
+def test_eval_command_refuses_references_without_a_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from newsflow.evaluate import main
+
+    gold = tmp_path / "gold.jsonl"
+    ref = {"file": "news.jsonl", "article": "n-1", "start": 0, "end": 5, "sha256": "0" * 16}
+    gold.write_text(json.dumps({"id": "r", "ref": ref, "events": []}) + "\n", encoding="utf-8")
+    assert main([str(gold)]) == 2
+    assert "--corpus" in capsys.readouterr().err
+    assert main([str(gold), "--corpus", str(tmp_path)]) == 2
+    assert "does not exist" in capsys.readouterr().err
