@@ -101,7 +101,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from newsflow.evaluate import main as evaluate_events
 
         return evaluate_events(rest)
-    from services.nlp.places_eval import main as evaluate_places
+    from newsflow.evaluate_places import main as evaluate_places
 
     return evaluate_places(rest)
 

@@ -14,13 +14,14 @@ repository): `{"id", "ref": {"file", "article", "start", "end", "sha256"}, "even
 """
 
 import argparse
-import hashlib
 import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from newsflow.gold import GoldError, read_gold
 
 Triple = tuple[str, str, str]
 Predictor = Callable[[str], Iterable[Triple]]
@@ -42,48 +43,6 @@ def _scores(tp: int, fp: int, fn: int) -> dict[str, float | int]:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"tp": tp, "fp": fp, "fn": fn, "precision": round(precision, 3), "recall": round(recall, 3),
             "f1": round(f1, 3)}  # fmt: skip
-
-
-class GoldError(ValueError):
-    """A gold file that cannot be read as it says (a reference without a corpus, or into another corpus)."""
-
-
-def sentence_digest(text: str) -> str:
-    """The check value a corpus reference carries for its sentence."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def read_gold(path: str | Path, corpus: str | Path | None = None) -> list[dict[str, Any]]:
-    """The gold lines of a JSONL file (blank lines skipped), with corpus references resolved to their text."""
-    with Path(path).open(encoding="utf-8") as handle:
-        items = [json.loads(line) for line in handle if line.strip()]
-    refs = [item for item in items if "text" not in item and "ref" in item]
-    if refs:
-        if corpus is None:
-            raise GoldError(f"{path} points into a news corpus; pass --corpus DIR")
-        articles = _articles(Path(corpus), {item["ref"]["file"] for item in refs})
-        for item in refs:
-            ref = item["ref"]
-            article = articles.get((ref["file"], ref["article"]))
-            if article is None:
-                raise GoldError(f"{item.get('id')}: article {ref['article']} is not in {corpus}/{ref['file']}")
-            item["text"] = article[ref["start"] : ref["end"]]
-            if ref.get("sha256") and sentence_digest(item["text"]) != ref["sha256"]:
-                raise GoldError(f"{item.get('id')}: the sentence in {corpus}/{ref['file']} is not the one coded")
-    return items
-
-
-def _articles(corpus: Path, files: set[str]) -> dict[tuple[str, str], str]:
-    texts = {}
-    for name in files:
-        if not (corpus / name).exists():
-            raise GoldError(f"{corpus / name} does not exist")
-        with (corpus / name).open(encoding="utf-8") as handle:
-            for line in handle:
-                if line.strip():
-                    record = json.loads(line)
-                    texts[(name, record["id"])] = record["text"]
-    return texts
 
 
 def evaluate_events(gold_path: str | Path, predict: Predictor, corpus: str | Path | None = None) -> dict[str, Any]:

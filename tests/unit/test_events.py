@@ -10,7 +10,8 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from newsflow.evaluate import GoldError, evaluate_events, read_gold, sentence_digest
+from newsflow.evaluate import evaluate_events
+from newsflow.gold import GoldError, read_gold, sentence_digest
 from services.nlp.events import REQUIRED_COMPONENTS, cameo, extract_events
 from shared.event_models import EventRecord
 
@@ -330,3 +331,40 @@ def test_eval_command_refuses_references_without_a_corpus(tmp_path: Path, capsys
     assert "--corpus" in capsys.readouterr().err
     assert main([str(gold), "--corpus", str(tmp_path)]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The enduring partnership between the United States and Kosovo is rooted in shared values.",
+        "The Secretary emphasized close cooperation with the Republic of Korea.",
+        "He will discuss the impact of Russia's war in Ukraine on Moldova.",
+        "Journalists and opposition party members working to support democratic institutions were harassed.",
+    ],
+)
+def test_states_and_background_mentions_are_no_events(nlp: Language, text: str) -> None:
+    assert events(nlp, text, keep_hypothetical=False) == []
+
+
+def test_a_clause_naming_the_parties_keeps_a_conflict_noun(nlp: Language) -> None:
+    text = "The army chief came to Tehran regarding the ongoing conflict involving the US and Israel against Iran."
+    found = events(nlp, text)
+    assert {("USA", "IRN", "190"), ("ISR", "IRN", "190")} <= triples(found)
+
+
+def test_planned_cancelled_and_needed_events(nlp: Language) -> None:
+    assert ("USAGOV", "POL", "036") in triples(events(nlp, "President Biden's planned trip to Poland was noted."))
+    found = events(nlp, "The ministers discussed the need to deepen cooperation between Japan and Korea.")
+    assert all(e.hypothetical for e in found if e.code.startswith("06"))
+
+
+def test_force_against_a_place_is_against_its_country(nlp: Language) -> None:
+    assert ("UKR", "RUS", "190") in triples(
+        events(nlp, "Ukrainian drones attacked an oil depot in Russia's Bryansk region overnight.")
+    )
+
+
+def test_sanctions_designations_are_sanctions(nlp: Language) -> None:
+    assert ("USAGOV", "NGAREB", "163") in triples(
+        events(nlp, "The Department of State designated Boko Haram as a Foreign Terrorist Organization.")
+    )

