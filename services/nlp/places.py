@@ -60,6 +60,10 @@ _ORG_LOCATIVE = frozenset({"in", "near", "around", "across", "outside", "inside"
 _RECOVER_MIN_POPULATION = 50_000
 _DEMONYM_ENDING = re.compile(r"(ian|ean|an|ese|i|ish|ien|ic|ch|ot)s?$", re.IGNORECASE)
 # Generic words spaCy keeps in the entity ("Sindh province"); the name without them is tried too.
+_COMPASS = frozenset(
+    {"northern", "southern", "eastern", "western", "north", "south", "east", "west", "central", "northeastern",
+     "northwestern", "southeastern", "southwestern", "north-east", "north-west", "south-east", "south-west"}
+)  # fmt: skip
 _GENERIC_SUFFIXES = ("province", "state", "region", "governorate", "oblast", "prefecture", "district", "county")
 K = TypeVar("K")
 
@@ -227,6 +231,11 @@ def _lookup(span: Span, label: str) -> tuple[str, list[Entry]]:
     if not entries and len(span) > 1 and span[-1].lower_ in _GENERIC_SUFFIXES:
         head = span.doc[span.start : span.end - 1]
         return head.text, _candidates(head.text, label)
+    if not entries and len(span) > 1 and span[0].lower_ in _COMPASS:
+        # "Northern Syria", "eastern Ukraine": the country or region itself ("South Lawn" is no lawn town).
+        rest = span.doc[span.start + 1 : span.end]
+        wide = [e for e in _candidates(rest.text, label) if e.place.kind in ("country", "admin1", "region")]
+        return rest.text, wide
     return span.text, entries
 
 
@@ -285,13 +294,43 @@ def _recover(doc: Doc, places_at: set[int]) -> list[_Mention]:
             i = j + 1
         else:
             i += 1
+    for ent in doc.ents:
+        if ent.label_ in ("ORG", "PERSON"):
+            spans.extend((part, "NAMED") for part in _country_parts(ent))
     found = []
     for span, label in sorted(spans, key=lambda t: t[0].start):
+        if any(span.start <= i < span.end for i in places_at):
+            continue
         entries = _candidates(span.text, "GPE")
-        if entries and _trusted(entries) and (span.start in conjuncts or _has_cue(span, label, places_at)):
+        named = label == "NAMED" or _is_country(span)
+        if entries and _trusted(entries) and (named or span.start in conjuncts or _has_cue(span, label, places_at)):
             found.append(_Mention(span, span.text, entries, _qualifier_after(span)))
             places_at.update(range(span.start, span.end))
     return found
+
+
+def _is_country(span: Span) -> bool:
+    """Whether the span is exactly a country's name or alias ("Paraguay", "the U.S."), whatever its NER label."""
+    name, alpha3 = countries.resolve(span.text, "GPE")
+    return alpha3 is not None and name == countries.country_name(alpha3) and span.text[:1].isupper()
+
+
+def _country_parts(ent: Span) -> list[Span]:
+    """Countries and US states that open an organisation's or a title's name ("the U.S. Southern Command",
+    "Vermont Bernie Sanders", "United States Senate"): the name is that place's, so the place is mentioned."""
+    doc = ent.doc
+    start = ent.start + (doc[ent.start].lower_ == "the")
+    parts = []
+    for end in range(min(ent.end - 1, start + 3), start, -1):
+        part = doc[start:end]
+        if _is_country(part) or (part.text in _us_states() and len(part) < len(ent)):
+            parts.append(part)
+            break
+    return parts
+
+
+def _us_states() -> frozenset[str]:
+    return frozenset(place.name for place in gazetteer().us_states.values())
 
 
 def _collect(doc: Doc) -> list[_Mention]:
@@ -377,4 +416,5 @@ def focus(places: list[PlaceMention], lead_end: int = 0, top: int = 5) -> Articl
 def _shares(weights: dict[K, float], top: int) -> list[tuple[K, float]]:
     total = sum(weights.values())
     ranked = sorted(weights.items(), key=lambda kv: -kv[1])[:top]
-    return [(key, round(w / total, 3)) for key, w in ranked] if total else []
+    # Rounded down, so the shares never add up to more than 1.
+    return [(key, math.floor(w / total * 1000) / 1000) for key, w in ranked] if total else []

@@ -142,3 +142,14 @@ def test_dev_set_meets_the_targets(nlp: Language) -> None:
     assert result["toponyms"] >= 100
     assert result["found"] >= 0.8
     assert result["within_161km"] >= 0.85
+
+
+def test_countries_the_ner_calls_organisations_and_names_that_open_with_a_place(nlp: Language) -> None:
+    text = "The commander of the U.S. Southern Command visited Paraguay, Panama, and El Salvador in June."
+    found = {(p.text, p.country) for p in places(nlp, text)}
+    assert {("U.S.", "USA"), ("Paraguay", "PRY"), ("Panama", "PAN")} <= found
+
+
+def test_compass_words_keep_the_region_and_never_make_a_town(nlp: Language) -> None:
+    assert [p.country for p in places(nlp, "Turkish troops entered Northern Syria on Wednesday.")] == ["SYR"]
+    assert "South Lawn" not in [p.text for p in places(nlp, "The President spoke on the South Lawn on Friday.")]
