@@ -498,6 +498,9 @@ def _records(
             targets = [(_Arg(heads[0]), places[0])]
         elif places:
             targets = [(a, _localised(t, places[0].country, any_role=True)) for a, t in targets]
+    if candidate.code[:2] == "17" and len(sources) == 1 and sources[0][1].country:
+        # "Indian officials arrested a man": authorities coerce people at home unless the sentence says otherwise.
+        targets = [(a, _localised(t, sources[0][1].country, any_role=True)) for a, t in targets]
     combos: list[tuple[tuple[_Arg, Actor], tuple[_Arg, Actor]]] = [(s, t) for s in sources for t in targets]
     if pairs and sources and not targets:
         combos += [(s, p) for s in sources for p in pairs]  # "Qatar's mediation between X and Y"
