@@ -98,13 +98,13 @@ def _igos() -> list[tuple[re.Pattern[str], str]]:
 
 
 @cache
-def _known() -> list[tuple[re.Pattern[str], str]]:
-    """Patterns of `known_actors.csv` names, longest first, matched case-sensitively as whole words (a trailing
-    possessive is allowed: "Putin's"; "Xi'an" is not Xi)."""
+def _known() -> list[tuple[str, re.Pattern[str], str]]:
+    """(name, pattern, code) of `known_actors.csv` names, longest first, matched case-sensitively as whole words (a
+    trailing possessive is allowed: "Putin's"; "Xi'an" is not Xi)."""
     with (DATA_DIR / "known_actors.csv").open(encoding="utf-8", newline="") as handle:
         rows = [(row["name"].strip(), row["code"].strip()) for row in csv.DictReader(handle)]
     return [
-        (re.compile(rf"(?<![\w.\-]){re.escape(name)}(?![\w\-]|['’][a-rt-z])"), code)
+        (name, re.compile(rf"(?<![\w.\-]){re.escape(name)}(?![\w\-]|['’][a-rt-z])"), code)
         for name, code in sorted(rows, key=lambda row: -len(row[0]))
     ]
 
@@ -116,8 +116,11 @@ def _known_of(tokens: list[Token]) -> tuple[str | None, set[int]]:
     doc = tokens[0].doc
     span = doc[tokens[0].i : tokens[-1].i + 1]
     indices = {t.i for t in tokens}
-    for pattern, code in _known():
-        for match in pattern.finditer(span.text):
+    text = span.text
+    for name, pattern, code in _known():
+        if name not in text:
+            continue  # a plain substring test first: hundreds of names, most phrases name none
+        for match in pattern.finditer(text):
             named = span.char_span(match.start(), match.end(), alignment_mode="expand")
             if named is not None and all(t.i in indices or t.is_punct for t in named):  # "Al-Qaida": "-" is no word
                 return code, {t.i for t in named}
@@ -235,8 +238,11 @@ def _entity_of(token: Token) -> Span | None:
 def _role_of(tokens: list[Token], head: Token) -> tuple[str | None, str | None]:
     """The role named in the phrase and its keyword; a keyword covering the head wins, then the longest."""
     words = [(t.lower_, t.lemma_.lower(), t.i) for t in tokens if t.dep_ != "det"]
+    present = {form for w in words for form in w[:2]}
     best: tuple[bool, int, str, str] | None = None
     for keyword, role in _roles().items():
+        if keyword[0] not in present:
+            continue
         n = len(keyword)
         for k in range(len(words) - n + 1):
             window = words[k : k + n]
