@@ -516,12 +516,17 @@ def _records(
     trigger = candidate.trigger
     records = []
     for (source_arg, source), (target_arg, target) in combos:
+        if source.country and target.country is None and _owned_by_pronoun(target_arg.head):
+            # "citizens demanded accountability of their governments": the source's own government.
+            target = _localised(target, source.country, any_role=True)
         source, target = (
             _in_context(source, source_arg.head, target, memory),
             _in_context(target, target_arg.head, source, memory),
         )
         if source.code == target.code:
             continue
+        if source.country == target.country and None in (source.role, target.role) and entry.quad_class <= 2:
+            continue  # "the Jamaican Prime Minister welcomed Jamaica's participation": a country talking of itself
         place = location
         if place is None and candidate.code in VISIT_CODES:
             place = _place(target_arg.head)  # "visited Tehran": where the visit happened
@@ -553,6 +558,10 @@ def _records(
             )
         )
     return records
+
+
+def _owned_by_pronoun(head: Token) -> bool:
+    return any(c.dep_ == "poss" and c.lower_ in ("their", "its", "his", "her") for c in head.children)
 
 
 def _place_actor(head: Token) -> Actor | None:
