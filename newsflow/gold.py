@@ -8,6 +8,7 @@ excerpt, first 16 hex digits) catches a corpus that differs from the one the gol
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +53,16 @@ def _articles(corpus: Path, files: set[str]) -> dict[tuple[str, str], str]:
                     record = json.loads(line)
                     texts[(name, record["id"])] = record["text"]
     return texts
+
+
+def readable(prog: str, path: str | Path, corpus: str | Path | None) -> bool:
+    """Whether `path` is a gold file `prog` can score; if not, says why on stderr. Checked before a scorer loads
+    its model, so a wrong path or a missing `--corpus` fails in a moment."""
+    try:
+        if not Path(path).exists():
+            raise GoldError(f"{path} does not exist")
+        read_gold(path, corpus)
+    except (GoldError, json.JSONDecodeError, KeyError) as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+        return False
+    return True
