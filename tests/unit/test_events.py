@@ -339,6 +339,7 @@ def test_eval_command_refuses_references_without_a_corpus(tmp_path: Path, capsys
         "The enduring partnership between the United States and Kosovo is rooted in shared values.",
         "The Secretary emphasized close cooperation with the Republic of Korea.",
         "He will discuss the impact of Russia's war in Ukraine on Moldova.",
+        "The ministers discussed ways to end Russia's war in Ukraine.",
         "Journalists and opposition party members working to support democratic institutions were harassed.",
     ],
 )
@@ -368,3 +369,30 @@ def test_sanctions_designations_are_sanctions(nlp: Language) -> None:
     assert ("USAGOV", "NGAREB", "163") in triples(
         events(nlp, "The Department of State designated Boko Haram as a Foreign Terrorist Organization.")
     )
+
+
+def test_a_country_named_before_an_aid_noun_is_its_donor(nlp: Language) -> None:
+    # The parser attaches "U.S." to "aid" as `nmod` here, not as a compound.
+    text = "The grant brings total U.S. humanitarian aid for Afghanistan to nearly $3.9 billion since 2002."
+    assert {(s[:3], t[:3], c[:2]) for s, t, c in triples(events(nlp, text))} == {("USA", "AFG", "07")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("While in Kenya, the US envoy will also meet with senior officials.", ("USAGOV", "KENGOV", "036")),
+        ("The Secretary will then travel to Chisinau, Moldova to meet with President Maia Sandu.",
+         ("---GOV", "MDAGOV", "036")),
+        ("Secretary Blinken will travel to Bangkok, Thailand where he will meet with Prime Minister Prayut.",
+         ("USAGOV", "THAGOV", "036")),
+        ("Under Secretary Zeya will begin her trip in Islamabad where she will lead the U.S. delegation to the "
+         "conference and meet with senior government officials.", ("USAGOV", "PAKGOV", "036")),
+    ],
+)  # fmt: skip
+def test_whoever_is_met_at_a_venue_is_of_its_country(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in triples(events(nlp, text))
+
+
+def test_the_venue_does_not_make_the_visitor_local(nlp: Language) -> None:
+    found = triples(events(nlp, "In Tokyo, the Secretary met with Chinese officials."))
+    assert found == {("---GOV", "CHNGOV", "040")}

@@ -102,6 +102,10 @@ SPEECH_LIGHT_VERBS = frozenset(
 # Nouns of a lasting state of conflict: named without a verb that starts or wages them, and without a clause that
 # names who takes part, they are background ("Russia's war in Ukraine"), not a reported event.
 STATE_NOUNS = frozenset({"war", "conflict", "occupation", "invasion", "aggression", "hostility"})
+# Verbs that wage such a state ("launched a war", "escalated the conflict"); ending or condemning one does not.
+WAGING_VERBS = frozenset(
+    {"wage", "launch", "start", "begin", "escalate", "declare", "fight", "continue", "unleash", "intensify", "expand"}
+)
 # Titles of one person. Such a person often acts abroad ("the Special Envoy", "the Secretary" in a report on
 # Yemen), so only the article's own use of the title gives them a country, never the article's main country.
 PERSON_TITLES = frozenset(
@@ -111,6 +115,8 @@ PERSON_TITLES = frozenset(
         "official", "representative", "counterpart", "senator", "lawmaker", "judge", "prosecutor", "chief",
     }
 )  # fmt: skip
+# Verbs of going somewhere: their "to <place>" is where what they lead to happens ("travel to Riga to meet ...").
+TRAVEL_VERBS = frozenset({"travel", "fly", "go", "head", "return", "arrive", "come", "journey", "continue"})
 ENABLING_VERBS = frozenset({"help", "assist", "enable", "support"})
 # Verbs whose direct object is a topic, not a party: "discussed the missile launches with Japan".
 TOPIC_VERBS = frozenset({"discuss"})
@@ -314,7 +320,7 @@ def _misparsed_title(verb: Token) -> list[Token]:
         child
         for child in verb.children
         if child.dep_ == "prep" and child.lower_ == "under" and child.i == child.sent.start and child.text == "Under"
-        and any(obj.lower_ == "secretary" for obj in _children(child, "pobj"))
+        and any("secretary" in (obj.lower_, *(c.lower_ for c in obj.children)) for obj in _children(child, "pobj"))
     ]  # fmt: skip
 
 
@@ -330,7 +336,9 @@ def _antecedent(verb: Token) -> list[_Arg]:
         if current.head is current:
             return []
         current = current.head
-        subjects = [t for t in _children(current, "nsubj") if t.lower_ not in PERSONAL_PRONOUNS]
+        subjects = [
+            t for t in _children(current, "nsubj") or _misparsed_title(current) if t.lower_ not in PERSONAL_PRONOUNS
+        ]
         if subjects and current.pos_ in ("VERB", "AUX"):
             return [_Arg(t, inherited=True) for t in _expand(subjects, current)]
     return []
@@ -380,6 +388,8 @@ def _inherited_subjects(verb: Token) -> list[_Arg]:
             # "urged Iran to negotiate": the object of the governing verb is who would act.
             return [_Arg(t, inherited=True) for t in _expand(_children(head, "dobj"), head)]
         subjects = _children(head, "nsubj")
+        if subjects and all(t.lower_ in PERSONAL_PRONOUNS for t in subjects):
+            return _reporter(head) or _antecedent(head)  # "... where she will lead the delegation and meet with"
         if subjects:
             return [_Arg(t, inherited=True) for t in _expand(subjects, head)]
         current = head
@@ -423,7 +433,7 @@ def _nominal(noun: Token) -> _Candidate | None:
         if child.dep_ == "poss" and child.pos_ != "PRON":
             sources.append(_Arg(child))  # "their support": the light verb's subject says whose (below)
         elif (
-            child.dep_ in ("amod", "compound")
+            child.dep_ in ("amod", "compound", "nmod")
             and child.ent_type_ in ("NORP", "GPE", "ORG")
             and not (
                 noun.ent_type_ and noun.ent_iob_ == "I" and child.i < noun.i  # "the Migration Arrangement": a name
@@ -457,8 +467,10 @@ def _nominal(noun: Token) -> _Candidate | None:
         # "the enduring partnership between X and Y", "emphasized close cooperation with X": a relationship
         # described or talked about, not cooperation done.
         return None
-    if lemma in STATE_NOUNS and governor is None and not acl_sources:
-        return None  # "Russia's war in Ukraine" named in passing: a state of affairs, not a reported event
+    if lemma in STATE_NOUNS and not acl_sources and (governor is None or governor.lemma_.lower() not in WAGING_VERBS):
+        # "Russia's war in Ukraine" named in passing, or what someone does about it ("to end Russia's war"): a
+        # state of affairs, not a reported event
+        return None
     if governor is not None and not sources and not pairs and governor.lemma_.lower() in LIGHT_VERBS:
         if noun.dep_ == "nsubjpass":
             agents = [o for a in _children(governor, "agent") for o in _children(a, "pobj")]
@@ -485,10 +497,13 @@ def _records(
     location = _location(candidate)
     here = countries.resolve(location.text, location.label_)[1] if location is not None else None
 
-    def coded(args: list[_Arg]) -> list[tuple[_Arg, Actor]]:
-        return [(a, _localised(actor, here)) for a in args for actor in code_actors(a.head, memory)]
+    def coded(args: list[_Arg], place: str | None) -> list[tuple[_Arg, Actor]]:
+        return [(a, _localised(actor, place)) for a in args for actor in code_actors(a.head, memory)]
 
-    sources, targets, pairs = coded(candidate.sources), coded(candidate.targets), coded(candidate.pairs)
+    # "In Tokyo, the Secretary met with ...": one person who meets somewhere is often the visitor.
+    visitor = candidate.code[:2] == "04" and all(_is_title(a.head) for a in candidate.sources)
+    sources = coded(candidate.sources, None if visitor else here)
+    targets, pairs = coded(candidate.targets, here), coded(candidate.pairs, here)
     if candidate.code[:2] in FORCE_ROOTS:
         # "shelled an oil depot in Russia's Bryansk region", "attacked a military base in southern Somalia": force
         # used against a thing or a body of no named country in a place is used against the country of the place.
@@ -498,6 +513,11 @@ def _records(
             targets = [(_Arg(heads[0]), places[0])]
         elif places:
             targets = [(a, _localised(t, places[0].country, any_role=True)) for a, t in targets]
+    if candidate.code[:2] == "04" and targets:
+        # "While in Kenya, X will meet with senior officials", "travel to Chisinau, Moldova to meet with President
+        # Maia Sandu": whoever is met there, of no named country, is of the country of the venue.
+        venue = _venue(candidate)
+        targets = [(a, _localised(t, venue, any_role=True)) for a, t in targets]
     if candidate.code[:2] == "17" and len(sources) == 1 and sources[0][1].country:
         # "Indian officials arrested a man": authorities coerce people at home unless the sentence says otherwise.
         targets = [(a, _localised(t, sources[0][1].country, any_role=True)) for a, t in targets]
@@ -560,6 +580,13 @@ def _records(
     return records
 
 
+def _is_title(head: Token) -> bool:
+    """Whether a phrase is one person named by a title ("the Secretary", "Foreign Minister Rau")."""
+    return head.tag_ not in ("NNS", "NNPS") and (
+        head.lemma_.lower() in PERSON_TITLES or any(c.lemma_.lower() in PERSON_TITLES for c in head.children)
+    )
+
+
 def _owned_by_pronoun(head: Token) -> bool:
     return any(c.dep_ == "poss" and c.lower_ in ("their", "its", "his", "her") for c in head.children)
 
@@ -587,7 +614,7 @@ def _localised(actor: Actor, country: str | None, *, any_role: bool = False) -> 
     """A domestic role without a country takes the country the sentence places the event in ("police arrested
     protesters in Nairobi" → KENCOP, KENCVL). Only an explicit "in/at <place>" counts: the sentence's countries
     in general would make "the Secretary will travel to Tokyo" a Japanese official."""
-    if country is None or actor.country or actor.code.startswith("IGO"):
+    if country is None or actor.country or actor.code.startswith("IGO") or actor.role is None:
         return actor
     if actor.role not in DOMESTIC_ROLES and not any_role:
         return actor
@@ -765,6 +792,39 @@ def _location(candidate: _Candidate) -> Span | None:
             place = _place(obj)
             if place is not None:
                 return place
+    return None
+
+
+def _venue(candidate: _Candidate) -> str | None:
+    """The country a meeting takes place in: an "in/at <place>" on the trigger, its governor or a verb the trigger
+    depends on ("While in Kenya, X will meet"), the destination of a travel verb it depends on ("travel to Riga to
+    meet"), or the place a "where" clause describes ("travel to Bangkok, Thailand where he will meet")."""
+    current = candidate.governor if candidate.nominal and candidate.governor is not None else candidate.trigger
+    for _ in range(4):
+        preps = {"in", "at"} | ({"to"} if current.lemma_.lower() in TRAVEL_VERBS else set())
+        for obj in _pobjs(current, frozenset(preps)):
+            country = _named_country(obj)
+            if country:
+                return country
+        if current.dep_ == "relcl" and any(c.lower_ == "where" for c in current.children):
+            # The parser hangs "where" on the place or on the noun before it ("her trip in Islamabad where").
+            places = [current.head, *_pobjs(current.head, frozenset({"in", "at", "to"}))]
+            return next((country for place in places if (country := _named_country(place))), None)
+        if current.dep_ not in ("xcomp", "advcl", "conj", "relcl") or current.head is current:
+            return None
+        current = current.head
+    return None
+
+
+def _named_country(token: Token) -> str | None:
+    """The country of the place `token` names, or of a place in apposition or coordinated with it ("Chisinau,
+    Moldova"); the NER often calls a lone country name an organisation, so ORG counts here."""
+    for candidate in [token, *token.conjuncts, *_children(token, "appos")]:
+        for ent in token.doc.ents:
+            if ent.start <= candidate.i < ent.end and ent.label_ in PLACE_LABELS | {"ORG"}:
+                alpha3 = countries.resolve(ent.text, "GPE" if ent.label_ == "ORG" else ent.label_)[1]
+                if alpha3:
+                    return alpha3
     return None
 
 
