@@ -396,3 +396,22 @@ def test_whoever_is_met_at_a_venue_is_of_its_country(nlp: Language, text: str, e
 def test_the_venue_does_not_make_the_visitor_local(nlp: Language) -> None:
     found = triples(events(nlp, "In Tokyo, the Secretary met with Chinese officials."))
     assert found == {("---GOV", "CHNGOV", "040")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Anti-government protests have been taking place since Tuesday in the Serbian capital Belgrade.",
+         {("SRBCVL", "SRBGOV", "141")}),
+        ("Thousands of people protested in Tbilisi on Sunday.", {("GEOCVL", "GEOGOV", "141")}),
+        ("Opposition supporters protested in Caracas against the new law.", {("VENOPP", "VENGOV", "141")}),
+    ],
+)  # fmt: skip
+def test_protests_in_a_place_are_its_people_against_its_government(
+    nlp: Language, text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert triples(events(nlp, text)) == expected
+
+
+def test_a_protest_without_a_place_names_no_one(nlp: Language) -> None:
+    assert events(nlp, "Thousands of people protested on Sunday.") == []

@@ -518,6 +518,8 @@ def _records(
         # Maia Sandu": whoever is met there, of no named country, is of the country of the venue.
         venue = _venue(candidate)
         targets = [(a, _localised(t, venue, any_role=True)) for a, t in targets]
+    if candidate.code[:2] == "14":
+        sources, targets = _protest_sides(candidate, sources, targets)
     if candidate.code[:2] == "17" and len(sources) == 1 and sources[0][1].country:
         # "Indian officials arrested a man": authorities coerce people at home unless the sentence says otherwise.
         targets = [(a, _localised(t, sources[0][1].country, any_role=True)) for a, t in targets]
@@ -578,6 +580,28 @@ def _records(
             )
         )
     return records
+
+
+def _protest_sides(
+    candidate: _Candidate, sources: list[tuple[_Arg, Actor]], targets: list[tuple[_Arg, Actor]]
+) -> tuple[list[tuple[_Arg, Actor]], list[tuple[_Arg, Actor]]]:
+    """Who protests against whom where the sentence names only the place: "Anti-government protests took place in
+    Belgrade", "thousands protested in Tbilisi" are the country's people (CVL) against its government (GOV)."""
+    venue = _venue(candidate)
+    if venue is None:
+        return sources, targets
+
+    def local(role: str, token: Token) -> Actor:
+        span = token.doc[token.left_edge.i : token.right_edge.i + 1] if token is not candidate.trigger else None
+        start, text = (span.start_char, span.text) if span is not None else (token.idx, token.text)
+        return Actor(code=venue + role, country=venue, role=role, text=text, start=start, end=start + len(text))
+
+    if not sources:
+        named = candidate.sources[0].head if candidate.sources else candidate.trigger  # "thousands", "protests"
+        sources = [(_Arg(named, inherited=True), local("CVL", named))]
+    if not targets:
+        targets = [(_Arg(candidate.trigger, inherited=True), local("GOV", candidate.trigger))]
+    return sources, targets
 
 
 def _is_title(head: Token) -> bool:
@@ -806,6 +830,9 @@ def _venue(candidate: _Candidate) -> str | None:
             country = _named_country(obj)
             if country:
                 return country
+        if current.dep_ in ("nsubj", "nsubjpass") and current.pos_ in ("NOUN", "PROPN"):
+            current = current.head  # "protests have been taking place in Belgrade"
+            continue
         if current.dep_ == "relcl" and any(c.lower_ == "where" for c in current.children):
             # The parser hangs "where" on the place or on the noun before it ("her trip in Islamabad where").
             places = [current.head, *_pobjs(current.head, frozenset({"in", "at", "to"}))]
