@@ -415,3 +415,19 @@ def test_protests_in_a_place_are_its_people_against_its_government(
 
 def test_a_protest_without_a_place_names_no_one(nlp: Language) -> None:
     assert events(nlp, "Thousands of people protested on Sunday.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Blinken met the foreign ministers of Japan and Korea on Tuesday.",
+         {("USAGOV", "JPNGOV", "040"), ("USAGOV", "KORGOV", "040")}),
+        ("The US envoy met with representatives from the international community and the UN Office of the Special "
+         "Envoy for Yemen.", {("USAGOV", "IGOUNO", "040")}),
+        ("Japanese officials from Tokyo and Osaka met Chinese envoys.", {("JPNGOV", "CHNGOV", "040")}),
+    ],
+)  # fmt: skip
+def test_each_party_of_a_coordinated_of_part_is_an_actor(
+    nlp: Language, text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert triples(events(nlp, text)) == expected

@@ -347,6 +347,9 @@ def _title_country(
 def code_actors(head: Token, memory: ActorMemory | None = None) -> list[Actor]:
     """The actors a phrase names: one, or one per coordinated nationality ("Greek and Turkish diplomats")."""
     actor = code_actor(head, memory)
+    members = _members(head, actor)
+    if members:
+        return members
     if actor is None:
         return []
     for child in head.children:
@@ -360,3 +363,37 @@ def code_actors(head: Token, memory: ActorMemory | None = None) -> list[Actor]:
                 actor.model_copy(update={"code": country + (actor.role or ""), "country": country}) for country in found
             ]
     return [actor]
+
+
+def _members(head: Token, actor: Actor | None) -> list[Actor]:
+    """One actor per party of a coordinated "of/from" part, when the head names no country of its own: "the
+    foreign ministers of Japan and Korea" → JPNGOV, KORGOV; "representatives from the international community and
+    the UN" → IGOUNO. Empty when the part names fewer than two parties or the head names a country of its own."""
+    if actor is not None and actor.code.startswith(("IGO", "NGO")):
+        return []
+    for prep in head.children:
+        if prep.dep_ != "prep" or prep.lower_ not in ("of", "from"):
+            continue
+        for obj in prep.children:
+            parts = [obj, *(c for c in obj.conjuncts if c.i > obj.i)] if obj.dep_ == "pobj" else []
+            if len(parts) < 2:
+                continue
+            found: list[Actor] = []
+            coded_parts = [code_actor(part) for part in parts]
+            first = coded_parts[0]
+            if actor is not None and actor.country and (first is None or first.country != actor.country):
+                return []  # the head's own words name its country ("Japanese officials from ...")
+            for part, coded in zip(parts, coded_parts, strict=True):
+                if coded is None:
+                    continue
+                if coded.code.startswith(("IGO", "NGO")) or actor is None:
+                    found.append(coded)
+                elif coded.country:
+                    # The phrase up to this party: "the foreign ministers of Japan and Korea" for Korea.
+                    entity = _entity_of(part)
+                    span = head.doc[head.left_edge.i : entity.end if entity is not None else part.i + 1]
+                    update = {"code": coded.country + (actor.role or ""), "country": coded.country, "text": span.text}
+                    found.append(actor.model_copy(update=update | {"start": span.start_char, "end": span.end_char}))
+            if found:
+                return found
+    return []
