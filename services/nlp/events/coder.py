@@ -101,7 +101,7 @@ SPEECH_LIGHT_VERBS = frozenset(
 )
 # Nouns of a lasting state of conflict: named without a verb that starts or wages them, and without a clause that
 # names who takes part, they are background ("Russia's war in Ukraine"), not a reported event.
-STATE_NOUNS = frozenset({"war", "conflict", "occupation", "invasion", "aggression", "hostility"})
+STATE_NOUNS = frozenset({"war", "conflict", "occupation", "invasion", "aggression", "hostility", "annexation"})
 # Verbs that wage such a state ("launched a war", "escalated the conflict"); ending or condemning one does not.
 WAGING_VERBS = frozenset(
     {"wage", "launch", "start", "begin", "escalate", "declare", "fight", "continue", "unleash", "intensify", "expand"}
@@ -301,8 +301,10 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
     targets = [_Arg(t) for t in _expand(direct, verb) if not _noun_rule(t)]
     for obj in direct:
         if _noun_rule(obj):
-            # "brokered a truce between Israel and ...": the parties to the event noun are the targets.
-            targets += [_Arg(t) for t in _parties(obj)]
+            # "brokered a truce between Israel and ...": the parties to the event noun are the targets; without
+            # any, whose act it is ("condemned North Korea's missile launch").
+            parties = _parties(obj) or [c for c in obj.children if c.dep_ == "poss" and c.pos_ != "PRON"]
+            targets += [_Arg(t) for t in parties]
     if not any(code_actor(arg.head) for arg in targets):
         # "fired rockets at northern Israel", "provided drones to Russia": the object is a thing, the
         # preposition names the party.
