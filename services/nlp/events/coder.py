@@ -103,8 +103,22 @@ SPEECH_LIGHT_VERBS = frozenset(
 # names who takes part, they are background ("Russia's war in Ukraine"), not a reported event.
 STATE_NOUNS = frozenset({"war", "conflict", "occupation", "invasion", "aggression", "hostility", "annexation"})
 # Verbs that wage such a state ("launched a war", "escalated the conflict"); ending or condemning one does not.
+# The lemmatizer turns "waged" into "wag".
 WAGING_VERBS = frozenset(
-    {"wage", "launch", "start", "begin", "escalate", "declare", "fight", "continue", "unleash", "intensify", "expand"}
+    {
+        "wage",
+        "wag",
+        "launch",
+        "start",
+        "begin",
+        "escalate",
+        "declare",
+        "fight",
+        "continue",
+        "unleash",
+        "intensify",
+        "expand",
+    }
 )
 # Titles of one person. Such a person often acts abroad ("the Special Envoy", "the Secretary" in a report on
 # Yemen), so only the article's own use of the title gives them a country, never the article's main country.
@@ -250,6 +264,13 @@ def _verbal(verb: Token) -> _Candidate | None:
     if rule is None:
         return None
     objects = _children(verb, "dobj", "nsubjpass") + _pobjs(verb, frozenset({"in", "on", "to", "into"}))
+    # "provided $30 million in food aid": the amount's "in/of" part is what is provided.
+    objects += [
+        o
+        for d in _children(verb, "dobj")
+        if d.ent_type_ == "MONEY" or d.pos_ == "NUM"
+        for o in _pobjs(d, frozenset({"in", "of"}))
+    ]
     if verb.lemma_.lower() in LIGHT_VERBS and any(_noun_rule(obj) for obj in objects):
         return None
     code = rule.code
@@ -386,6 +407,9 @@ def _inherited_subjects(verb: Token) -> list[_Arg]:
         if current.dep_ not in ("xcomp", "advcl", "conj", "pcomp", "prep", "acomp"):
             return []
         head = current.head
+        if current.dep_ == "pcomp" and head.lower_ in ("for", "of") and _children(head.head, "dobj"):
+            # "criticized the United States for selling weapons", "thanked Japan for providing": the object does it.
+            return [_Arg(t, inherited=True) for t in _expand(_children(head.head, "dobj"), head.head)]
         if current.dep_ == "xcomp" and _children(head, "dobj"):
             # "urged Iran to negotiate": the object of the governing verb is who would act.
             return [_Arg(t, inherited=True) for t in _expand(_children(head, "dobj"), head)]
@@ -780,6 +804,8 @@ def _intended(candidate: _Candidate) -> bool:
 
 
 def _hypothetical(candidate: _Candidate) -> bool:
+    if _alleged(candidate.trigger):
+        return True
     if candidate.trigger.sent.text.rstrip().endswith("?"):
         return True  # a question asserts nothing ("What are your views on the conflict between ...?")
     if any(a.lemma_.lower() in HYPOTHETICAL_NOUNS and a.head.lower_ == "in" for a in candidate.trigger.ancestors):
@@ -799,6 +825,15 @@ def _hypothetical(candidate: _Candidate) -> bool:
         if i > 0 and verb.lemma_.lower() in HYPOTHETICAL_HEADS:
             return True
     return False
+
+
+def _alleged(trigger: Token) -> bool:
+    """What someone is accused or criticised of ("accused Iran of attacking", "criticized the US for selling
+    weapons") is the accuser's claim, not a reported event."""
+    if trigger.dep_ != "pcomp" or trigger.head.lower_ not in ("of", "for"):
+        return False
+    rule = _verb_rule(trigger.head.head)
+    return rule is not None and rule.code[:2] in ("11", "12")
 
 
 def _place(token: Token) -> Span | None:
