@@ -459,3 +459,12 @@ def test_aid_provided_as_an_amount_is_one_event(nlp: Language) -> None:
 )  # fmt: skip
 def test_verbs_of_the_dictionary(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
     assert expected in triples(events(nlp, text))
+
+
+def test_civil_society_met_abroad_is_of_the_venue(nlp: Language) -> None:
+    text = "Assistant Secretary Donfried will travel to Prague, where she will meet with civil society leaders."
+    assert ("USAGOV", "CZECVL", "036") in triples(events(nlp, text))
+
+
+def test_welcoming_a_member_to_an_organisation_is_no_hosting(nlp: Language) -> None:
+    assert ("USA", "FIN", "051") in triples(events(nlp, "The United States welcomed Finland to the alliance."))

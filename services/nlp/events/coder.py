@@ -92,6 +92,8 @@ PERSONAL_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
 PLACE_PREPS = frozenset({"in", "at", "near", "around", "outside", "inside"})
 # Roles that act at home: an actor with one of these and no country takes the country of the event's place.
 DOMESTIC_ROLES = frozenset({"GOV", "MIL", "COP", "CVL", "OPP", "REB", "LEG", "JUD", "MED", "BUS", "EDU", "LAB"})
+# Roles of a state's institutions: "their governments" are the speakers' own; "their families" need not be.
+STATE_ROLES = frozenset({"GOV", "MIL", "LEG", "JUD", "COP"})
 JOINT_ADVERBS = frozenset({"together", "jointly", "collaboratively", "closely"})
 # Nominal codes of a relationship rather than an act: they need a verb that does them ("launched cooperation",
 # "deepen their partnership"), not one that only talks about them.
@@ -564,7 +566,12 @@ def _records(
     trigger = candidate.trigger
     records = []
     for (source_arg, source), (target_arg, target) in combos:
-        if source.country and target.country is None and _owned_by_pronoun(target_arg.head):
+        if (
+            source.country
+            and target.country is None
+            and target.role in STATE_ROLES
+            and _owned_by_pronoun(target_arg.head)
+        ):
             # "citizens demanded accountability of their governments": the source's own government.
             target = _localised(target, source.country, any_role=True)
         source, target = (
