@@ -84,8 +84,12 @@ def _roles() -> dict[tuple[str, ...], str]:
         return {tuple(row["keyword"].lower().split()): row["role"].strip() for row in csv.DictReader(handle)}
 
 
+_Entry = tuple[str, re.Pattern[str], str]
+"""(name, pattern, actor code) of a row of a name table."""
+
+
 @cache
-def _igos() -> list[tuple[re.Pattern[str], str]]:
+def _igos() -> list[_Entry]:
     with (DATA_DIR / "igo_actors.csv").open(encoding="utf-8", newline="") as handle:
         rows = [(row["name"].strip(), row["code"].strip()) for row in csv.DictReader(handle)]
     patterns = []
@@ -93,12 +97,12 @@ def _igos() -> list[tuple[re.Pattern[str], str]]:
     # pronoun "who" is not the WHO.
     for name, code in sorted(rows, key=lambda row: -len(row[0])):
         flags = 0 if name.upper() == name else re.IGNORECASE
-        patterns.append((re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w])", flags), code))
+        patterns.append((name, re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w])", flags), code))
     return patterns
 
 
 @cache
-def _known() -> list[tuple[str, re.Pattern[str], str]]:
+def _known() -> list[_Entry]:
     """(name, pattern, code) of `known_actors.csv` names, longest first, matched case-sensitively as whole words (a
     trailing possessive is allowed: "Putin's"; "Xi'an" is not Xi)."""
     with (DATA_DIR / "known_actors.csv").open(encoding="utf-8", newline="") as handle:
@@ -109,6 +113,11 @@ def _known() -> list[tuple[str, re.Pattern[str], str]]:
     ]
 
 
+@cache
+def _known_index() -> dict[str, list[tuple[int, _Entry]]]:
+    return _by_first_word(_known(), fold=False)
+
+
 def _known_of(tokens: list[Token]) -> tuple[str | None, set[int]]:
     """The code of a known actor the tokens name, and the indices of the tokens naming it."""
     if not tokens:
@@ -117,9 +126,9 @@ def _known_of(tokens: list[Token]) -> tuple[str | None, set[int]]:
     span = doc[tokens[0].i : tokens[-1].i + 1]
     indices = {t.i for t in tokens}
     text = span.text
-    for name, pattern, code in _known():
+    for name, pattern, code in _candidates(_known_index(), text, fold=False):
         if name not in text:
-            continue  # a plain substring test first: hundreds of names, most phrases name none
+            continue  # a plain substring test before the pattern
         for match in pattern.finditer(text):
             named = span.char_span(match.start(), match.end(), alignment_mode="expand")
             if named is not None and all(t.i in indices or t.is_punct for t in named):  # "Al-Qaida": "-" is no word
@@ -254,10 +263,35 @@ def _role_of(tokens: list[Token], head: Token) -> tuple[str | None, str | None]:
     return (best[2], best[3]) if best else (None, None)
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _by_first_word(entries: list[_Entry], *, fold: bool) -> dict[str, list[tuple[int, _Entry]]]:
+    """Names indexed by their first word, so a phrase is tried only against the names that can occur in it (a
+    few thousand names; most phrases name none), with each entry's rank in the table (longest name first)."""
+    index: dict[str, list[tuple[int, _Entry]]] = {}
+    for rank, entry in enumerate(entries):
+        first = _WORD.search(entry[0])
+        key = first.group() if first else entry[0]
+        index.setdefault(key.lower() if fold else key, []).append((rank, entry))
+    return index
+
+
+def _candidates(index: dict[str, list[tuple[int, _Entry]]], text: str, *, fold: bool) -> list[_Entry]:
+    """The entries whose first word is a word of `text`, in table order."""
+    words = set(_WORD.findall(text.lower() if fold else text))
+    return [entry for _, entry in sorted(item for word in words for item in index.get(word, ()))]
+
+
+@cache
+def _igo_index() -> dict[str, list[tuple[int, _Entry]]]:
+    return _by_first_word(_igos(), fold=True)
+
+
 def _igo_of(tokens: list[Token]) -> str | None:
     doc = tokens[0].doc
     text = doc[tokens[0].i : tokens[-1].i + 1].text
-    for pattern, code in _igos():
+    for _, pattern, code in _candidates(_igo_index(), text, fold=True):
         if pattern.search(text):
             return code
     return None
