@@ -468,3 +468,11 @@ def test_civil_society_met_abroad_is_of_the_venue(nlp: Language) -> None:
 
 def test_welcoming_a_member_to_an_organisation_is_no_hosting(nlp: Language) -> None:
     assert ("USA", "FIN", "051") in triples(events(nlp, "The United States welcomed Finland to the alliance."))
+
+
+def test_a_known_family_name_after_a_title_names_the_person(nlp: Language) -> None:
+    found = triples(events(nlp, "Secretary Blinken and Foreign Minister Rau discussed ongoing diplomatic efforts."))
+    assert found == {("USAGOV", "POLGOV", "040"), ("POLGOV", "USAGOV", "040")}
+    # Without a title the family name alone is not enough, and a family name of several known persons never is.
+    assert all(e.source.code != "POLGOV" for e in events(nlp, "Rau discussed the weather with Blinken."))
+    assert {e.target.code for e in events(nlp, "Blinken met President Kim.")} == {"---GOV"}

@@ -118,6 +118,45 @@ def _known_index() -> dict[str, list[tuple[int, _Entry]]]:
     return _by_first_word(_known(), fold=False)
 
 
+# Countries whose people are named family name first in English-language news ("Choi Jong-kun", "Wang Yi").
+_FAMILY_NAME_FIRST = frozenset({"CHN", "KOR", "PRK", "TWN", "VNM"})
+
+
+@cache
+def _surnames() -> dict[str, str]:
+    """Family name → actor code, for the family names of `known_actors.csv` persons that belong to one actor code
+    only and are no place name; read only after a title ("Foreign Minister Rau", "Vice Foreign Minister Choi")."""
+    found: dict[str, set[str]] = {}
+    for name, _, code in _known():
+        words = name.split()
+        if len(words) < 2:
+            continue
+        family = [words[-1]] + ([words[0]] if code[:3] in _FAMILY_NAME_FIRST else [])
+        for word in family:
+            found.setdefault(word.rstrip(".,"), set()).add(code)
+    return {
+        word: next(iter(codes))
+        for word, codes in found.items()
+        if len(codes) == 1 and len(word) > 2 and word[0].isupper() and not countries.resolve(word, "GPE")[1]
+    }
+
+
+def _titled_surname(own: list[Token], head: Token) -> tuple[str | None, set[int]]:
+    """The code of a person named by title and family name only ("Foreign Minister Rau"): the head is the family
+    name, right after a title word."""
+    if head.pos_ != "PROPN" or head.i == 0 or head.doc[head.i - 1].lower_ not in _TITLE_WORDS:
+        return None, set()
+    code = _surnames().get(head.text)
+    return (code, {head.i}) if code and head in own else (None, set())
+
+
+_TITLE_WORDS = frozenset(
+    {"president", "minister", "secretary", "premier", "chancellor", "ambassador", "envoy", "senator", "governor",
+     "general", "commander", "spokesperson", "spokesman", "representative", "counterpart", "leader", "mr.", "ms.",
+     "mrs.", "dr.", "king", "prince", "emir", "sheikh"}
+)  # fmt: skip
+
+
 def _known_of(tokens: list[Token]) -> tuple[str | None, set[int]]:
     """The code of a known actor the tokens name, and the indices of the tokens naming it."""
     if not tokens:
@@ -310,6 +349,8 @@ def code_actor(head: Token, memory: ActorMemory | None = None) -> Actor | None:
         return Actor(code=igo, country=None, role=None, text=span.text, start=span.start_char, end=span.end_char)
     own = _own(tokens, head)
     known, named = _known_of(own)
+    if known is None:
+        known, named = _titled_surname(own, head)
     role, keyword = _role_of(tokens, head)
     # A known name is not also read as a place ("Blinken" tagged GPE); the phrase's other words come first.
     country, by_capital = _country_of([t for t in own if t.i not in named])
