@@ -476,3 +476,17 @@ def test_a_known_family_name_after_a_title_names_the_person(nlp: Language) -> No
     # Without a title the family name alone is not enough, and a family name of several known persons never is.
     assert all(e.source.code != "POLGOV" for e in events(nlp, "Rau discussed the weather with Blinken."))
     assert {e.target.code for e in events(nlp, "Blinken met President Kim.")} == {"---GOV"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Erdogan called Netanyahu a terrorist.", {("TURGOV", "ISRGOV", "111")}),
+        ("Biden called Zelensky a hero.", {("USAGOV", "UKRGOV", "051")}),
+        ("Iran called the meeting a routine step.", set()),
+    ],
+)  # fmt: skip
+def test_calling_someone_something_is_a_judgement(
+    nlp: Language, text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert triples(events(nlp, text)) == expected

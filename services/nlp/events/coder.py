@@ -28,6 +28,7 @@ from spacy.tokens import Doc, Span, Token
 from services.nlp import countries
 from services.nlp.events import cameo
 from services.nlp.events.actors import ActorMemory, code_actor, code_actors
+from services.nlp.tone import tone
 from shared.event_models import Actor, EventRecord
 
 REQUIRED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
@@ -277,7 +278,13 @@ def _verbal(verb: Token) -> _Candidate | None:
         return None
     code = rule.code
     if code == "041" and _children(verb, "oprd", "xcomp", "ccomp"):
-        return None  # "called the decision a mistake" is no phone call
+        # "called the investigation a witch hunt" is no phone call but a judgement: criticism or praise as the
+        # words say; neither when they say neither.
+        said = [t for c in _children(verb, "oprd", "xcomp", "ccomp") for t in c.subtree]
+        polarity = tone(verb.doc[said[0].i : said[-1].i + 1]) if said else 0.0
+        if polarity == 0:
+            return None
+        code = "111" if polarity < 0 else "051"
     if code == "130" and any(
         (r := _verb_rule(x)) and r.code[:2] in ("18", "19", "20") for x in _children(verb, "xcomp")
     ):
