@@ -490,3 +490,8 @@ def test_calling_someone_something_is_a_judgement(
     nlp: Language, text: str, expected: set[tuple[str, str, str]]
 ) -> None:
     assert triples(events(nlp, text)) == expected
+
+
+def test_authorities_coerce_the_people_of_their_own_country(nlp: Language) -> None:
+    text = "Authorities on Monday arrested twelve people in Tamil Nadu, India after a jackal died."
+    assert triples(events(nlp, text)) == {("INDGOV", "INDCVL", "173")}

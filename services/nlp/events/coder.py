@@ -558,6 +558,9 @@ def _records(
     if candidate.code[:2] == "17" and len(sources) == 1 and sources[0][1].country:
         # "Indian officials arrested a man": authorities coerce people at home unless the sentence says otherwise.
         targets = [(a, _localised(t, sources[0][1].country, any_role=True)) for a, t in targets]
+    elif candidate.code[:2] == "17" and len(targets) == 1 and targets[0][1].country:
+        # "Authorities arrested twelve people in Tamil Nadu, India": and they are that country's authorities.
+        sources = [(a, _localised(s, targets[0][1].country)) for a, s in sources]
     combos: list[tuple[tuple[_Arg, Actor], tuple[_Arg, Actor]]] = [(s, t) for s in sources for t in targets]
     if pairs and sources and not targets:
         combos += [(s, p) for s in sources for p in pairs]  # "Qatar's mediation between X and Y"
