@@ -495,3 +495,27 @@ def test_calling_someone_something_is_a_judgement(
 def test_authorities_coerce_the_people_of_their_own_country(nlp: Language) -> None:
     text = "Authorities on Monday arrested twelve people in Tamil Nadu, India after a jackal died."
     assert triples(events(nlp, text)) == {("INDGOV", "INDCVL", "173")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("China, Iran, and Russia have pledged funds for the reconstruction.", set()),
+        ("The Department of State is taking additional steps to target Russia's oligarchs.",
+         {("USAGOV", "RUS", "163")}),
+        ("Iranian security forces fired on protesters, resulting in multiple deaths.", {("IRNCOP", "IRNCVL", "175")}),
+        ("Sherman and the Japanese Vice Foreign Minister spoke about cooperating to address climate change.", set()),
+        ("In his talk at the United States think tank, Mitsotakis reaffirmed the project.", set()),
+        ("The two ministers agreed to work together to meet the global challenges of the century.", set()),
+    ],
+)  # fmt: skip
+def test_what_looks_like_an_event_but_is_not_that_one(
+    nlp: Language, text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert triples(events(nlp, text, keep_hypothetical=False)) == expected
+
+
+def test_an_intent_noun_governs_the_act_the_parser_hangs_on_its_verb(nlp: Language) -> None:
+    text = "Deputy Secretary Sherman highlighted U.S. preparedness to meet the DPRK without preconditions."
+    found = events(nlp, text)
+    assert triples(found) == {("USAGOV", "PRK", "036")}

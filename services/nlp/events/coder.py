@@ -64,7 +64,10 @@ INTENT_HEADS = frozenset(
         "willing", "determined", "eager", "keen", "prepared",
     }
 )  # fmt: skip
-INTENT_NOUNS = frozenset({"plan", "commitment", "pledge", "promise", "intention", "intent", "readiness"})
+INTENT_NOUNS = frozenset(
+    {"plan", "commitment", "pledge", "promise", "intention", "intent", "readiness", "preparedness", "willingness",
+     "openness", "desire"}
+)  # fmt: skip
 # "said it would send troops": `would` under a verb of saying reports an intent, not a possibility.
 SAYING_VERBS = frozenset({"say", "announce", "tell", "state", "confirm", "declare", "add", "report"})
 NEGATING_HEADS = frozenset({"refuse", "deny", "decline", "fail", "reject", "cancel", "postpone"})
@@ -135,6 +138,15 @@ PERSON_TITLES = frozenset(
 # Verbs of going somewhere: their "to <place>" is where what they lead to happens ("travel to Riga to meet ...").
 TRAVEL_VERBS = frozenset({"travel", "fly", "go", "head", "return", "arrive", "come", "journey", "continue"})
 ENABLING_VERBS = frozenset({"help", "assist", "enable", "support"})
+# What one "meets" without meeting anyone: "to meet the global challenges", "met its commitments".
+MET_THINGS = frozenset(
+    {"challenge", "need", "goal", "target", "demand", "deadline", "obligation", "standard", "requirement",
+     "expectation", "criterion", "threshold", "test", "condition", "commitment", "moment", "threat"}
+)  # fmt: skip
+# Verbs that talk about what hangs on them: "spoke about working together" is talk, not cooperation.
+TALKING_HEADS = frozenset(
+    {"speak", "talk", "discuss", "highlight", "underscore", "emphasize", "emphasise", "stress", "note", "explore"}
+)
 # Verbs whose direct object is a topic, not a party: "discussed the missile launches with Japan".
 TOPIC_VERBS = frozenset({"discuss"})
 
@@ -256,8 +268,8 @@ def _noun_rule(noun: Token) -> cameo.Rule | None:
     if noun.pos_ not in ("NOUN", "PROPN"):
         return None
     rules = cameo.noun_rules().get(noun.lemma_.lower()) or cameo.noun_rules().get(noun.lower_)
-    if not rules:
-        return None
+    if not rules or (noun.lower_ == "talk" and noun.tag_ == "NN"):
+        return None  # "a talk at a think tank" is a speech; "talks" are negotiations
     modifiers = {c.lemma_.lower() for c in _children(noun, "compound", "amod")}
     return cameo.match(rules, set(), modifiers)
 
@@ -277,6 +289,8 @@ def _verbal(verb: Token) -> _Candidate | None:
     if verb.lemma_.lower() in LIGHT_VERBS and any(_noun_rule(obj) for obj in objects):
         return None
     code = rule.code
+    if verb.lemma_.lower() == "meet" and any(o.lemma_.lower() in MET_THINGS for o in _children(verb, "dobj")):
+        return None
     if code == "041" and _children(verb, "oprd", "xcomp", "ccomp"):
         # "called the investigation a witch hunt" is no phone call but a judgement: criticism or praise as the
         # words say; neither when they say neither.
@@ -566,7 +580,12 @@ def _records(
         combos += [(s, p) for s in sources for p in pairs]  # "Qatar's mediation between X and Y"
     elif pairs:
         combos += list(permutations(pairs, 2))
-    elif len(sources) >= 2 and not targets and (candidate.code in SYMMETRIC_CODES or candidate.reciprocal):
+    elif (
+        len(sources) >= 2
+        and not targets
+        and (candidate.code in SYMMETRIC_CODES or candidate.reciprocal)
+        and not _thing_given(candidate)
+    ):
         combos += list(permutations(sources, 2))  # "Islamabad and Doha have been working ..."
     negated, hypothetical = _negated(candidate), _hypothetical(candidate)
     code = candidate.code
@@ -590,6 +609,10 @@ def _records(
         )
         if source.code == target.code:
             continue
+        pair_entry = entry
+        if trigger.lemma_.lower() == "target" and entry.root_code == "19" and source.role == "GOV":
+            # A government "targets" oligarchs with sanctions and minorities with repression, not with force.
+            pair_entry = cameo.codes()["175" if target.role == "CVL" else "163"]
         if source.country == target.country and None in (source.role, target.role) and entry.quad_class <= 2:
             continue  # "the Jamaican Prime Minister welcomed Jamaica's participation": a country talking of itself
         place = location
@@ -599,11 +622,11 @@ def _records(
             EventRecord(
                 source=source,
                 target=target,
-                code=entry.code,
-                name=entry.name,
-                root_code=entry.root_code,
-                quad_class=entry.quad_class,
-                goldstein=entry.goldstein,
+                code=pair_entry.code,
+                name=pair_entry.name,
+                root_code=pair_entry.root_code,
+                quad_class=pair_entry.quad_class,
+                goldstein=pair_entry.goldstein,
                 trigger=trigger.text,
                 trigger_start=trigger.idx,
                 trigger_end=trigger.idx + len(trigger.text),
@@ -645,6 +668,18 @@ def _protest_sides(
     if not targets:
         targets = [(_Arg(candidate.trigger, inherited=True), local("GOV", candidate.trigger))]
     return sources, targets
+
+
+def _thing_given(candidate: _Candidate) -> bool:
+    """Whether a verb's object is a thing rather than an event: "China, Iran and Russia pledged funds" do not
+    pledge anything to each other, while "Japan and Korea signed an agreement" do sign with each other. Talks
+    about a topic ("discussed the challenges") stay mutual."""
+    trigger = candidate.trigger
+    if candidate.nominal or candidate.reciprocal or candidate.code[:2] == "04" or candidate.code in CONCLUDED_CODES:
+        return False  # meeting, signing ("signed a joint statement") and "each other" are mutual whatever the object
+    if trigger.lemma_.lower() in TOPIC_VERBS or any(c.lower_ in JOINT_ADVERBS for c in trigger.children):
+        return False
+    return any(_noun_rule(obj) is None for obj in _children(trigger, "dobj"))
 
 
 def _is_title(head: Token) -> bool:
@@ -805,6 +840,12 @@ def _intended(candidate: _Candidate) -> bool:
         if i > 0 and verb.lemma_.lower() in INTENT_HEADS:
             return True
     start = candidate.governor if candidate.nominal else candidate.trigger
+    if (
+        start is not None
+        and start.dep_ in ("advcl", "xcomp")
+        and any(o.lemma_.lower() in INTENT_NOUNS for o in _children(start.head, "dobj"))
+    ):
+        return True  # "highlighted U.S. preparedness to meet the DPRK": the parser hangs "to meet" on the verb
     # "is committed to working with France", "announced plans to continue working with", "will travel to Tokyo to
     # meet": an adjective, noun or future verb up the clause governs the act.
     for ancestor in list(start.ancestors)[:4] if start is not None else []:
@@ -821,7 +862,7 @@ def _intended(candidate: _Candidate) -> bool:
 
 
 def _hypothetical(candidate: _Candidate) -> bool:
-    if _alleged(candidate.trigger):
+    if _alleged(candidate.trigger) or _talked_about(candidate.trigger):
         return True
     if candidate.trigger.sent.text.rstrip().endswith("?"):
         return True  # a question asserts nothing ("What are your views on the conflict between ...?")
@@ -851,6 +892,16 @@ def _alleged(trigger: Token) -> bool:
         return False
     rule = _verb_rule(trigger.head.head)
     return rule is not None and rule.code[:2] in ("11", "12")
+
+
+def _talked_about(trigger: Token) -> bool:
+    """An act that is only the topic of talk: "spoke about cooperating", "discussed working together"."""
+    current = trigger
+    while current.dep_ == "conj" and current.head is not current:
+        current = current.head  # "spoke about cooperating ..., and working together"
+    if current.dep_ != "pcomp" or current.head.lower_ not in ("about", "on", "of"):
+        return False
+    return current.head.head.lemma_.lower() in TALKING_HEADS
 
 
 def _place(token: Token) -> Span | None:
