@@ -519,3 +519,11 @@ def test_an_intent_noun_governs_the_act_the_parser_hangs_on_its_verb(nlp: Langua
     text = "Deputy Secretary Sherman highlighted U.S. preparedness to meet the DPRK without preconditions."
     found = events(nlp, text)
     assert triples(found) == {("USAGOV", "PRK", "036")}
+
+
+def test_a_country_after_a_place_qualifies_it_and_is_no_second_party(nlp: Language) -> None:
+    text = "Secretary of State Antony J. Blinken will travel to the Bali, Indonesia, and Bangkok, Thailand, in July."
+    assert {(s, t[:3]) for s, t, _ in triples(events(nlp, text))} == {("USAGOV", "IDN"), ("USAGOV", "THA")}
+    # A list of places is no qualification.
+    found = triples(events(nlp, "Israel attacked Gaza, Syria and Lebanon."))
+    assert {t for _, t, _ in found} == {"PSE", "SYR", "LBN"}

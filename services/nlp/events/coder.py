@@ -28,6 +28,7 @@ from spacy.tokens import Doc, Span, Token
 from services.nlp import countries
 from services.nlp.events import cameo
 from services.nlp.events.actors import ActorMemory, code_actor, code_actors
+from services.nlp.gazetteer import gazetteer
 from services.nlp.tone import tone
 from shared.event_models import Actor, EventRecord
 
@@ -547,7 +548,19 @@ def _records(
     here = countries.resolve(location.text, location.label_)[1] if location is not None else None
 
     def coded(args: list[_Arg], place: str | None) -> list[tuple[_Arg, Actor]]:
-        return [(a, _localised(actor, place)) for a in args for actor in code_actors(a.head, memory)]
+        out = []
+        for arg in args:
+            # "Bali, Indonesia, and Bangkok, Thailand": the country after a place is its country, and no party of
+            # its own.
+            if _qualifier_of(arg.head):
+                continue
+            qualified = _qualified(arg.head)
+            for actor in code_actors(arg.head, memory):
+                if qualified and actor.country and actor.country != qualified:
+                    # The place of another country is no capital of this one: no government role from it.
+                    actor = actor.model_copy(update={"code": qualified, "country": qualified, "role": None})
+                out.append((arg, _localised(actor, place)))
+        return out
 
     # "In Tokyo, the Secretary met with ...": one person who meets somewhere is often the visitor.
     visitor = candidate.code[:2] == "04" and all(_is_title(a.head) for a in candidate.sources)
@@ -680,6 +693,40 @@ def _thing_given(candidate: _Candidate) -> bool:
     if trigger.lemma_.lower() in TOPIC_VERBS or any(c.lower_ in JOINT_ADVERBS for c in trigger.children):
         return False
     return any(_noun_rule(obj) is None for obj in _children(trigger, "dobj"))
+
+
+def _country_after(token: Token) -> tuple[Span, str] | None:
+    """The country named right after the place `token` belongs to, set off by a comma ("Bali, Indonesia")."""
+    place = _place(token)
+    if place is None or place.end + 1 >= len(token.doc) or token.doc[place.end].text != ",":
+        return None
+    following = next((e for e in token.doc.ents if e.start == place.end + 1), None)
+    if following is None or following.label_ not in PLACE_LABELS | {"ORG"}:
+        return None
+    name, alpha3 = countries.resolve(following.text, "GPE")
+    if not (alpha3 and name == countries.country_name(alpha3)):
+        state = gazetteer().state_by_code_or_name(following.text)  # "Paris, Texas"
+        alpha3 = "USA" if state is not None else None
+    # A list of places ("Gaza, Syria and Lebanon") is no qualification: the place must lie in that country.
+    if alpha3 is None or not any(e.place.country == alpha3 for e in gazetteer().candidates(place.text)):
+        return None
+    return following, alpha3
+
+
+def _qualified(token: Token) -> str | None:
+    found = _country_after(token)
+    return found[1] if found else None
+
+
+def _qualifier_of(token: Token) -> bool:
+    """Whether `token` is the country that qualifies the place before it ("Indonesia" in "Bali, Indonesia")."""
+    doc = token.doc
+    place = _place(token)
+    if place is None or place.start < 2 or doc[place.start - 1].text != ",":
+        return False
+    before = doc[place.start - 2]
+    found = _country_after(before)
+    return found is not None and found[0].start == place.start
 
 
 def _is_title(head: Token) -> bool:
