@@ -527,3 +527,16 @@ def test_a_country_after_a_place_qualifies_it_and_is_no_second_party(nlp: Langua
     # A list of places is no qualification.
     found = triples(events(nlp, "Israel attacked Gaza, Syria and Lebanon."))
     assert {t for _, t, _ in found} == {"PSE", "SYR", "LBN"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Three Palestinians were killed in an Israeli airstrike on Tuesday.", ("ISR", "PSE", "190")),
+        ("Two journalists were detained during a Russian raid in Kherson.", ("RUS", "UKRMED", "173")),
+    ],
+)  # fmt: skip
+def test_a_passive_act_done_in_a_national_operation_is_that_nations(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in triples(events(nlp, text))

@@ -331,6 +331,10 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         targets += [_Arg(t) for s in passive_subjects if _noun_rule(s) for t in _parties(s)]
         agents = [obj for agent in _children(verb, "agent") for obj in _children(agent, "pobj")]
         sources = [_Arg(s) for s in _expand(agents, verb)]
+        if not sources:
+            # "was killed in an Israeli airstrike", "were detained during a Russian raid": whose act it was.
+            acts = [obj for obj in _pobjs(verb, frozenset({"in", "during"})) if _noun_rule(obj)]
+            sources = [_Arg(m, inherited=True) for act in acts for m in _national_modifiers(act)]
         return sources, targets
     subjects = _children(verb, "nsubj") or _misparsed_title(verb)
     if subjects and all(s.lower_ in PERSONAL_PRONOUNS for s in subjects):
@@ -358,6 +362,13 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         # "help Honduras unlock its potential": the parser makes the helped party the subject of what it does.
         targets = [_Arg(t) for c in _children(verb, "ccomp", "xcomp") for t in _expand(_children(c, "nsubj"), c)]
     return sources, targets
+
+
+def _national_modifiers(noun: Token) -> list[Token]:
+    """The countries, nationalities and organisations modifying an event noun ("an Israeli airstrike")."""
+    return [
+        c for c in noun.children if c.dep_ in ("amod", "compound", "nmod") and c.ent_type_ in ("NORP", "GPE", "ORG")
+    ]
 
 
 def _misparsed_title(verb: Token) -> list[Token]:
@@ -569,7 +580,7 @@ def _records(
     if candidate.code[:2] in FORCE_ROOTS:
         # "shelled an oil depot in Russia's Bryansk region", "attacked a military base in southern Somalia": force
         # used against a thing or a body of no named country in a place is used against the country of the place.
-        heads = [a.head for a in candidate.targets] + _pobjs(candidate.trigger, PLACE_PREPS)
+        heads = [a.head for a in candidate.targets] + _pobjs(candidate.trigger, PLACE_PREPS | {"during"})
         places = [actor for h in heads for actor in [_place_actor(h)] if actor is not None]
         if not targets and places:
             targets = [(_Arg(heads[0]), places[0])]
