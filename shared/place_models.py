@@ -35,7 +35,11 @@ class PlaceMention(BaseModel):
     )
     lat: float = Field(ge=-90, le=90, description="Latitude in decimal degrees (WGS84).", examples=[35.69439])
     lon: float = Field(ge=-180, le=180, description="Longitude in decimal degrees (WGS84).", examples=[51.42151])
-    kind: str = Field(description="Feature kind: country, admin1, city, region, continent or water.", examples=["city"])
+    kind: str = Field(
+        description="Feature kind: country, admin1, city, region, continent or water; or facility, a building or "
+        "site the gazetteer has no entry for, placed at the coordinates of the place that contains it.",
+        examples=["city"],
+    )
     population: int | None = Field(
         default=None, description="Population where the gazetteer knows it.", examples=[7153309]
     )

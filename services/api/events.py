@@ -271,7 +271,7 @@ def register(
             description="Only places in this country (ISO 3166-1 alpha-3, case-insensitive).")] = None,
         kind: Annotated[str | None, Query(
             pattern=r"^[a-z0-9_]{1,30}$", examples=["city"],
-            description="Only this feature kind: country, admin1, city, region, continent or water.")] = None,
+            description="Only this feature kind: country, admin1, city, region, continent, water or facility.")] = None,
         q: Annotated[str | None, Query(
             max_length=300, examples=["teh"],
             description="Only places whose name contains this text (case-insensitive).")] = None,

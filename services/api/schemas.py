@@ -129,7 +129,7 @@ class ArticlePlace(BaseModel):
     admin1: str | None = Field(None, description="First-level division code, where known.", examples=["TX"])
     lat: float = Field(description="Latitude (WGS84).", examples=[35.69439])
     lon: float = Field(description="Longitude (WGS84).", examples=[51.42151])
-    kind: str = Field(description="country, admin1, city, region, continent or water.", examples=["city"])
+    kind: str = Field(description="country, admin1, city, region, continent, water or facility.", examples=["city"])
     population: int | None = Field(None, description="Population, where the gazetteer knows it.")
     confidence: float = Field(description="How sure the resolver was of this reading (0-1).", examples=[0.93])
 
@@ -258,7 +258,7 @@ class PlaceCount(BaseModel):
 
     id: str = Field(description="Place key: `gn:<GeoNames id>` or `rg:<kind>:<name>`.", examples=["gn:112931"])
     name: str = Field(description="Gazetteer name.", examples=["Tehran"])
-    kind: str = Field(description="country, admin1, city, region, continent or water.", examples=["city"])
+    kind: str = Field(description="country, admin1, city, region, continent, water or facility.", examples=["city"])
     country: str | None = Field(None, description="ISO 3166-1 alpha-3 code of the place's country.", examples=["IRN"])
     admin1: str | None = Field(None, description="First-level division code, where known.")
     geonameid: int | None = Field(None, description="GeoNames id, when the entry has one.", examples=[112931])

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from services.nlp import countries
 from services.nlp.gazetteer import Entry, Place, gazetteer, normalise
@@ -312,7 +312,8 @@ def _recover(doc: Doc, places_at: set[int]) -> list[_Mention]:
 def _is_country(span: Span) -> bool:
     """Whether the span is exactly a country's name or alias ("Paraguay", "the U.S."), whatever its NER label."""
     name, alpha3 = countries.resolve(span.text, "GPE")
-    return alpha3 is not None and name == countries.country_name(alpha3) and span.text[:1].isupper()
+    bare = span.text[4:] if span.text.lower().startswith("the ") else span.text  # "the United States"
+    return alpha3 is not None and name == countries.country_name(alpha3) and bare[:1].isupper()
 
 
 def _country_parts(ent: Span) -> list[Span]:
@@ -383,7 +384,79 @@ def resolve_places(doc: Doc) -> list[PlaceMention]:
                 confidence=round(confidence, 3),
             )
         )
-    return result
+    return sorted(result + _facilities(doc, result), key=lambda p: p.start)
+
+
+# Last words of organisation names that are buildings or sites ("Chesapeake Energy Arena"), which the NER often
+# labels ORG rather than FAC.
+# labels ORG rather than FAC. Only these count: the NER also calls operations, pipelines and speeches FAC, and
+# "centers" and universities are as often institutions as places.
+_FACILITY_WORDS = frozenset(
+    {"airport", "arena", "stadium", "hall", "bridge", "palace", "square", "base", "hospital", "embassy",
+     "headquarters", "field", "cathedral", "mosque", "church", "synagogue", "temple", "prison", "station",
+     "airbase", "harbour", "harbor", "museum", "street", "road", "avenue"}
+)  # fmt: skip
+
+
+def _facilities(doc: Doc, resolved: list[PlaceMention]) -> list[PlaceMention]:
+    """Buildings and sites the gazetteer has no entry for ("Fishmongers' Hall in London", "Fath Airport"), placed
+    at the place that contains them (see below). Kind "facility", named "<facility>, <container>", at the
+    container's coordinates, with half its confidence. None when the article names no place to put them in."""
+    taken = [(p.start, p.end) for p in resolved]
+    cities = Counter(p.name for p in resolved if p.kind == "city")
+    top_city = next(
+        (p for p in resolved if cities and p.kind == "city" and p.name == cities.most_common(1)[0][0]), None
+    )
+    found = []
+    for ent in doc.ents:
+        words = [t for t in ent if t.lower_ not in ("'s", "’s")]
+        if ent.label_ not in ("FAC", "ORG") or not words or words[-1].lower_ not in _FACILITY_WORDS:
+            continue
+        if any(start < ent.end_char and ent.start_char < end for start, end in taken):
+            continue
+        sentence = ent.sent
+        near = [p for p in resolved if sentence.start_char <= p.start < sentence.end_char]
+        near.sort(key=lambda p: (p.start < ent.end_char, abs(p.start - ent.end_char)))
+        # A place right after ("Chesapeake Energy Arena in Oklahoma City"), else a city the name starts with
+        # ("Baghdad International Airport"), else an earlier place of the sentence, else the article's city.
+        following = near[0] if near and near[0].start >= ent.end_char else None
+        container = following or _named_in(words, near[0] if near else top_city) or (near[0] if near else top_city)
+        if container is None:
+            continue
+        text = doc[words[0].i : words[-1].i + 1].text
+        found.append(
+            container.model_copy(
+                update={
+                    "text": text,
+                    "start": words[0].idx,
+                    "end": words[-1].idx + len(words[-1].text),
+                    "name": f"{text}, {container.name}",
+                    "geonameid": None,
+                    "kind": "facility",
+                    "population": None,
+                    "confidence": round(container.confidence / 2, 3),
+                }
+            )
+        )
+    return found
+
+
+def _named_in(words: list[Token], near: PlaceMention | None) -> PlaceMention | None:
+    """The city a facility's own name starts with ("Baghdad International Airport", "Sana'a airport"), the one in
+    the country of the nearby place first, else the most populous; None when the name holds no known city."""
+    for end in range(len(words) - 1, 0, -1):
+        text = " ".join(t.text for t in words[:end])
+        cities = [e.place for e in _candidates(text, "GPE") if e.primary and e.place.kind == "city"]
+        if not cities:
+            continue
+        best = max(cities, key=lambda c: (near is not None and c.country == near.country, c.population))
+        start = words[0].idx
+        return PlaceMention(
+            text=text, start=start, end=start + len(text), name=best.name, geonameid=best.geonameid,
+            country=best.country, admin1=best.admin1, lat=best.lat, lon=best.lon, kind=best.kind,
+            population=best.population or None, confidence=0.5,
+        )  # fmt: skip
+    return None
 
 
 def focus(places: list[PlaceMention], lead_end: int = 0, top: int = 5) -> ArticleFocus:

@@ -153,3 +153,26 @@ def test_countries_the_ner_calls_organisations_and_names_that_open_with_a_place(
 def test_compass_words_keep_the_region_and_never_make_a_town(nlp: Language) -> None:
     assert [p.country for p in places(nlp, "Turkish troops entered Northern Syria on Wednesday.")] == ["SYR"]
     assert "South Lawn" not in [p.text for p in places(nlp, "The President spoke on the South Lawn on Friday.")]
+
+
+@pytest.mark.parametrize(
+    ("text", "facility", "country", "container"),
+    [
+        ("Usman Khan stabbed several people at Fishmongers' Hall in London.", "Fishmongers' Hall", "GBR", "London"),
+        ("He was not present at Chesapeake Energy Arena in Oklahoma City on Tuesday.", "Chesapeake Energy Arena",
+         "USA", "Oklahoma City"),
+        ("The strike took place in Iraq, at Baghdad International Airport.", "Baghdad International Airport", "IRQ",
+         "Baghdad"),
+    ],
+)  # fmt: skip
+def test_a_facility_is_placed_at_the_place_that_contains_it(
+    nlp: Language, text: str, facility: str, country: str, container: str
+) -> None:
+    [place] = [p for p in resolve_places(nlp(text)) if p.kind == "facility"]
+    assert (place.text, place.country, place.name) == (facility, country, f"{facility}, {container}")
+    assert place.geonameid is None
+
+
+def test_the_united_states_tagged_as_an_organisation_is_a_place(nlp: Language) -> None:
+    places = resolve_places(nlp("Former Vice President of the United States Joe Biden won all three elections."))
+    assert [p.country for p in places] == ["USA"]
