@@ -540,3 +540,16 @@ def test_a_passive_act_done_in_a_national_operation_is_that_nations(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in triples(events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("First Vice Foreign Minister Cho held an introductory call with the US envoy today.",
+         ("---GOV", "USAGOV", "041")),
+        ("In a call with Foreign Minister Kuleba, Secretary Blinken discussed Russia's aggression.",
+         ("USAGOV", "UKRGOV", "041")),
+    ],
+)  # fmt: skip
+def test_a_call_with_someone_is_a_phone_call(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in triples(events(nlp, text))

@@ -271,8 +271,16 @@ def _noun_rule(noun: Token) -> cameo.Rule | None:
     rules = cameo.noun_rules().get(noun.lemma_.lower()) or cameo.noun_rules().get(noun.lower_)
     if not rules or (noun.lower_ == "talk" and noun.tag_ == "NN"):
         return None  # "a talk at a think tank" is a speech; "talks" are negotiations
+    if noun.lower_ in ("call", "calls") and any(c.dep_ == "prep" and c.lower_ == "with" for c in noun.children):
+        rule = cameo.match(rules, set(), {c.lemma_.lower() for c in _children(noun, "compound", "amod")})
+        return rule or _CALL_WITH
     modifiers = {c.lemma_.lower() for c in _children(noun, "compound", "amod")}
     return cameo.match(rules, set(), modifiers)
+
+
+_CALL_WITH = cameo.Rule("call", "with", "", "041")
+"""A call with someone ("held an introductory call with X", "in a call with X") is a phone call; a call for
+something is an appeal, which the verb says ("called for")."""
 
 
 def _verbal(verb: Token) -> _Candidate | None:
@@ -518,7 +526,13 @@ def _nominal(noun: Token) -> _Candidate | None:
             sources.extend(_Arg(o) for a in _children(child, "agent") for o in _expand(_children(a, "pobj"), child))
             targets.extend(_Arg(o) for o in _expand(_pobjs(child, NOUN_TARGET_PREPS), child))
     governor = _governor(noun)
-    if governor is not None and _verb_rule(governor) is not None and governor.lemma_.lower() not in LIGHT_VERBS:
+    # "In a call with Foreign Minister Kuleba, the Secretary discussed ...": the noun is the setting of the verb,
+    # with a party of its own; its event stands, done by the verb's subject.
+    setting = noun.dep_ == "pobj" and noun.head.lower_ == "in" and bool(_pobjs(noun, frozenset({"with"})))
+    doing_verb = (
+        governor is not None and _verb_rule(governor) is not None and governor.lemma_.lower() not in LIGHT_VERBS
+    )
+    if doing_verb and not setting:
         return None  # a trigger verb ("mediated a ceasefire between ...") already carries this event
     if rule.code in CONCLUDED_CODES and governor is None and not sources:
         return None  # "under the 2015 agreement between ...": an existing agreement, not a signing
@@ -532,7 +546,7 @@ def _nominal(noun: Token) -> _Candidate | None:
         # "Russia's war in Ukraine" named in passing, or what someone does about it ("to end Russia's war"): a
         # state of affairs, not a reported event
         return None
-    if governor is not None and not sources and not pairs and governor.lemma_.lower() in LIGHT_VERBS:
+    if governor is not None and not sources and not pairs and (governor.lemma_.lower() in LIGHT_VERBS or setting):
         if noun.dep_ == "nsubjpass":
             agents = [o for a in _children(governor, "agent") for o in _children(a, "pobj")]
             sources = [_Arg(s, inherited=True) for s in _expand(agents, governor)]
