@@ -308,7 +308,9 @@ def test_what_is_discussed_is_a_topic_not_a_party(nlp: Language) -> None:
     assert not any(e.target and e.target.country == "SYR" for e in found)
 
 
-@pytest.mark.parametrize("name", ["events_realnews_dev.jsonl", "events_realnews_heldout.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["events_realnews_dev.jsonl", "events_realnews_heldout.jsonl", "events_realnews_test.jsonl"]
+)
 def test_real_news_gold_points_into_the_corpus_without_copying_it(name: str) -> None:
     lines = [json.loads(line) for line in (Path(__file__).parents[1] / "data" / name).read_text().splitlines()]
     assert len(lines) >= 100
