@@ -555,3 +555,18 @@ def test_a_passive_act_done_in_a_national_operation_is_that_nations(
 )  # fmt: skip
 def test_a_call_with_someone_is_a_phone_call(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
     assert expected in triples(events(nlp, text))
+
+
+def test_who_brokered_an_agreement_mediated_between_those_who_agreed(nlp: Language) -> None:
+    found = triples(events(nlp, "Israel and Hamas agreed to a ceasefire brokered by Egypt and Qatar."))
+    assert {("EGY", "ISR", "045"), ("EGY", "PSEREB", "045"), ("QAT", "ISR", "045")} <= found
+
+
+def test_hyphenated_parties_of_talks_talk_with_each_other(nlp: Language) -> None:
+    found = triples(events(nlp, "The US-China talks in Geneva ended without agreement."))
+    assert found == {("USA", "CHN", "046"), ("CHN", "USA", "046")}
+
+
+def test_a_counterpart_is_a_government_official(nlp: Language) -> None:
+    found = triples(events(nlp, "Iran's foreign minister met his Saudi counterpart in Beijing."))
+    assert found == {("IRNGOV", "SAUGOV", "040")}

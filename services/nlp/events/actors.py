@@ -212,6 +212,8 @@ def phrase_tokens(head: Token) -> list[Token]:
     while stack:
         token = stack.pop()
         for child in token.children:
+            if _hyphen_pair(child, token):
+                continue  # "US-China talks": two parties, not one
             keep = (
                 child.dep_ in _MODIFIER_DEPS
                 or (child.dep_ == "prep" and child.lower_ in _NP_PREPS)
@@ -221,6 +223,18 @@ def phrase_tokens(head: Token) -> list[Token]:
                 tokens.append(child)
                 stack.append(child)
     return sorted(tokens, key=lambda t: t.i)
+
+
+def _hyphen_pair(child: Token, head: Token) -> bool:
+    """Whether `child` is the first of two names joined by a hyphen ("US-China", "Israel-Hamas"), each its own
+    entity."""
+    return (
+        child.dep_ == "compound"
+        and child.i + 2 == head.i
+        and child.nbor(1).text in ("-", "–")
+        and bool(child.ent_type_)
+        and head.ent_iob_ == "B"
+    )
 
 
 def _country_of(tokens: list[Token]) -> tuple[str | None, bool]:

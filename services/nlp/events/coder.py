@@ -336,7 +336,7 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
     if passive_subjects:
         targets = [_Arg(t) for t in _expand(passive_subjects, verb) if not _noun_rule(t)]
         # "the talks between X and Y were mediated by Qatar": the parties to the event noun are the targets.
-        targets += [_Arg(t) for s in passive_subjects if _noun_rule(s) for t in _parties(s)]
+        targets += [_Arg(t) for s in passive_subjects if _noun_rule(s) for t in _parties(s) or _agreeing(s)]
         agents = [obj for agent in _children(verb, "agent") for obj in _children(agent, "pobj")]
         sources = [_Arg(s) for s in _expand(agents, verb)]
         if not sources:
@@ -393,6 +393,12 @@ def _misparsed_title(verb: Token) -> list[Token]:
 def _parties(noun: Token) -> list[Token]:
     """The parties an event noun names with "between/among/with" ("talks between X and Y")."""
     return _expand(_pobjs(noun, PAIR_PREPS | {"with"}), noun)
+
+
+def _agreeing(noun: Token) -> list[Token]:
+    """Who agreed to or signed an event noun ("Israel and Hamas agreed to a ceasefire brokered by Egypt")."""
+    governor = _governor(noun)
+    return _expand(_children(governor, "nsubj"), governor) if governor is not None else []
 
 
 def _antecedent(verb: Token) -> list[_Arg]:
@@ -503,12 +509,18 @@ def _nominal(noun: Token) -> _Candidate | None:
             sources.append(_Arg(child))  # "their support": the light verb's subject says whose (below)
         elif (
             child.dep_ in ("amod", "compound", "nmod")
-            and child.ent_type_ in ("NORP", "GPE", "ORG")
+            and (child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") or (child.pos_ == "PROPN" and not child.ent_type_))
             and not (
                 noun.ent_type_ and noun.ent_iob_ == "I" and child.i < noun.i  # "the Migration Arrangement": a name
             )
         ):
             sources.append(_Arg(child))  # "Israeli strikes", "US sanctions"
+            # "US-China talks", "the Biden-Xi meeting": the parser hangs the first name on the second.
+            sources.extend(
+                _Arg(c)
+                for c in child.children
+                if c.dep_ == "compound" and c.i + 2 == child.i and c.nbor(1).text in ("-", "–")
+            )
         elif child.dep_ == "prep":
             objs = _expand(_children(child, "pobj"), noun)
             preposition = child.lower_
@@ -919,8 +931,10 @@ def _intended(candidate: _Candidate) -> bool:
     ):
         return True  # "highlighted U.S. preparedness to meet the DPRK": the parser hangs "to meet" on the verb
     # "is committed to working with France", "announced plans to continue working with", "will travel to Tokyo to
-    # meet": an adjective, noun or future verb up the clause governs the act.
-    for ancestor in list(start.ancestors)[:4] if start is not None else []:
+    # meet": an adjective, noun or future verb up the clause governs the act. Not a participle describing a noun
+    # ("agreed to a ceasefire brokered by Egypt": the brokering is done).
+    described = start is not None and start.dep_ == "acl" and start.tag_ == "VBN"
+    for ancestor in list(start.ancestors)[:4] if start is not None and not described else []:
         lemma = ancestor.lemma_.lower()
         if lemma in INTENT_HEADS and ancestor.pos_ in ("ADJ", "VERB"):
             return True
