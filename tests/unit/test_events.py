@@ -570,3 +570,21 @@ def test_hyphenated_parties_of_talks_talk_with_each_other(nlp: Language) -> None
 def test_a_counterpart_is_a_government_official(nlp: Language) -> None:
     found = triples(events(nlp, "Iran's foreign minister met his Saudi counterpart in Beijing."))
     assert found == {("IRNGOV", "SAUGOV", "040")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The United States has donated more than 23 million vaccine doses and nearly $160 million in assistance to "
+         "ASEAN member states.", {("USA", "IGOASN", "070")}),
+        ("In 2017, a memorandum of understanding about the pipeline was signed between Cyprus, Greece and Israel.",
+         {("CYP", "GRC", "057"), ("GRC", "CYP", "057"), ("CYP", "ISR", "057"), ("ISR", "CYP", "057"),
+          ("GRC", "ISR", "057"), ("ISR", "GRC", "057")}),
+        ("He said that the agreement signed between Turkey and Libya infringes upon Greek rights.",
+         {("TUR", "LBY", "057"), ("LBY", "TUR", "057")}),
+    ],
+)  # fmt: skip
+def test_agreements_and_aid_told_around_their_verb(
+    nlp: Language, text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert triples(events(nlp, text)) == expected

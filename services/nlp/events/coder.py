@@ -325,7 +325,9 @@ def _verbal(verb: Token) -> _Candidate | None:
         # "threatened to strike South Korea": the threatened party is the object of the threatened act.
         for xcomp in _children(verb, "xcomp"):
             targets += [_Arg(t) for t in _expand(_children(xcomp, "dobj") + _pobjs(xcomp, VERB_TARGET_PREPS), xcomp)]
-    return _Candidate(verb, code, sources, targets, [], nominal=False, reciprocal=reciprocal)
+    # "the agreement signed between Turkey and Libya": the parties with each other.
+    pairs = [] if sources or targets else [_Arg(t) for t in _expand(_pobjs(verb, PAIR_PREPS), verb)]
+    return _Candidate(verb, code, sources, targets, pairs, nominal=False, reciprocal=reciprocal)
 
 
 def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Arg]]:
@@ -480,7 +482,11 @@ def _governor(noun: Token) -> Token | None:
     if noun.dep_ == "conj":
         return _governor(noun.head)
     amount = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ in ("in", "of") else None
-    if amount is not None and (amount.ent_type_ == "MONEY" or amount.pos_ == "NUM") and amount.dep_ == "dobj":
+    if amount is None or not (amount.ent_type_ == "MONEY" or amount.pos_ == "NUM"):
+        return None
+    while amount.dep_ == "conj" and amount.head is not amount:
+        amount = amount.head  # "donated 23 million vaccine doses and nearly $160 million in assistance"
+    if amount.dep_ == "dobj":
         return _governor(amount)  # "announced $50 million in humanitarian assistance"
     return None
 
@@ -524,6 +530,8 @@ def _nominal(noun: Token) -> _Candidate | None:
         elif child.dep_ == "prep":
             objs = _expand(_children(child, "pobj"), noun)
             preposition = child.lower_
+            if preposition == "of" and all(o.pos_ == "NOUN" and not o.ent_type_ and not code_actor(o) for o in objs):
+                continue  # "a memorandum of understanding", "a pledge of support": no one's
             if preposition == "by" or (preposition == "of" and quad <= 2):
                 sources.extend(_Arg(o) for o in objs)
             elif preposition in NOUN_TARGET_PREPS or (preposition == "of" and quad >= 3):
@@ -565,7 +573,13 @@ def _nominal(noun: Token) -> _Candidate | None:
         else:
             subjects = _expand(_children(governor, "nsubj"), governor)
             sources = [_Arg(s, inherited=True) for s in subjects] or _inherited_subjects(governor)
-        targets += [_Arg(t) for t in _expand(_pobjs(governor, VERB_TARGET_PREPS), governor)]
+        # "a memorandum was signed between Cyprus, Greece and Israel": the parties with each other.
+        pairs += [_Arg(t) for t in _expand(_pobjs(governor, PAIR_PREPS), governor)]
+        targets += [_Arg(t) for t in _expand(_pobjs(governor, VERB_TARGET_PREPS - PAIR_PREPS), governor)]
+        amount = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ in ("in", "of") else None
+        if amount is not None and (amount.ent_type_ == "MONEY" or amount.pos_ == "NUM"):
+            # "$160 million in assistance to ASEAN member states": the amount's recipient.
+            targets += [_Arg(t) for t in _expand(_pobjs(amount, frozenset({"to", "for"})), amount)]
     if not sources and not pairs and any(c.dep_ == "poss" and c.lower_ in ("his", "her") for c in noun.children):
         # "during her meeting with President Castro": "her" is the subject of the clause the noun sits in ("its"
         # and "their" point at any earlier noun: "hold Russia accountable for its war").
