@@ -588,3 +588,8 @@ def test_agreements_and_aid_told_around_their_verb(
     nlp: Language, text: str, expected: set[tuple[str, str, str]]
 ) -> None:
     assert triples(events(nlp, text)) == expected
+
+
+def test_what_is_given_is_no_party_and_its_recipient_is(nlp: Language) -> None:
+    found = triples(events(nlp, "The USCG provides resident maritime boarding officer training to Colombia."))
+    assert found == {("USAMIL", "COL", "062")}

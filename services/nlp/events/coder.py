@@ -356,7 +356,10 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         sources = _inherited_subjects(verb)
     # The direct object is the target; a preposition's object only when the direct object names no actor ("warned
     # Russia against any build-up" is about Russia, not the build-up).
+    # What is given or shared is no party when the rule names it ("provided training to Colombia").
+    given = rule.obj if rule.code[:2] in ("06", "07") else ""
     direct = [] if verb.lemma_.lower() in TOPIC_VERBS else _children(verb, "dobj", "dative")
+    direct = [d for d in direct if not given or d.lemma_.lower() != given]
     targets = [_Arg(t) for t in _expand(direct, verb) if not _noun_rule(t)]
     for obj in direct:
         if _noun_rule(obj):
@@ -368,6 +371,9 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         # "fired rockets at northern Israel", "provided drones to Russia": the object is a thing, the
         # preposition names the party.
         targets = [_Arg(t) for t in _expand(_pobjs(verb, frozenset(target_preps)), verb)]
+        # "provides training to Colombia": the parser may hang the recipient on the thing given.
+        things = [d for d in _children(verb, "dobj") if given and d.lemma_.lower() == given]
+        targets += [_Arg(t) for d in things for t in _expand(_pobjs(d, frozenset({"to"})), d)]
     if not targets and verb.lemma_.lower() in ENABLING_VERBS:
         # "help Honduras unlock its potential": the parser makes the helped party the subject of what it does.
         targets = [_Arg(t) for c in _children(verb, "ccomp", "xcomp") for t in _expand(_children(c, "nsubj"), c)]
