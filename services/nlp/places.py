@@ -367,28 +367,28 @@ def resolve_places(doc: Doc) -> list[PlaceMention]:
     result = []
     for mention, own_place in zip(mentions, own, strict=True):
         place, confidence = _best(mention, context.without(own_place))
-        span = mention.span
-        result.append(
-            PlaceMention(
-                text=span.text,
-                start=span.start_char,
-                end=span.end_char,
-                name=place.name,
-                geonameid=place.geonameid,
-                country=place.country,
-                admin1=place.admin1,
-                lat=place.lat,
-                lon=place.lon,
-                kind=place.kind,
-                population=place.population or None,
-                confidence=round(confidence, 3),
-            )
-        )
+        result.append(_place_mention(mention.span, place, confidence))
     return sorted(result + _facilities(doc, result), key=lambda p: p.start)
 
 
+def _place_mention(span: Span, place: Place, confidence: float) -> PlaceMention:
+    return PlaceMention(
+        text=span.text,
+        start=span.start_char,
+        end=span.end_char,
+        name=place.name,
+        geonameid=place.geonameid,
+        country=place.country,
+        admin1=place.admin1,
+        lat=place.lat,
+        lon=place.lon,
+        kind=place.kind,
+        population=place.population or None,
+        confidence=round(confidence, 3),
+    )
+
+
 # Last words of organisation names that are buildings or sites ("Chesapeake Energy Arena"), which the NER often
-# labels ORG rather than FAC.
 # labels ORG rather than FAC. Only these count: the NER also calls operations, pipelines and speeches FAC, and
 # "centers" and universities are as often institutions as places.
 _FACILITY_WORDS = frozenset(
@@ -404,9 +404,8 @@ def _facilities(doc: Doc, resolved: list[PlaceMention]) -> list[PlaceMention]:
     container's coordinates, with half its confidence. None when the article names no place to put them in."""
     taken = [(p.start, p.end) for p in resolved]
     cities = Counter(p.name for p in resolved if p.kind == "city")
-    top_city = next(
-        (p for p in resolved if cities and p.kind == "city" and p.name == cities.most_common(1)[0][0]), None
-    )
+    top_name = cities.most_common(1)[0][0] if cities else None
+    top_city = next((p for p in resolved if p.kind == "city" and p.name == top_name), None)
     found = []
     for ent in doc.ents:
         words = [t for t in ent if t.lower_ not in ("'s", "’s")]
@@ -419,8 +418,9 @@ def _facilities(doc: Doc, resolved: list[PlaceMention]) -> list[PlaceMention]:
         near.sort(key=lambda p: (p.start < ent.end_char, abs(p.start - ent.end_char)))
         # A place right after ("Chesapeake Energy Arena in Oklahoma City"), else a city the name starts with
         # ("Baghdad International Airport"), else an earlier place of the sentence, else the article's city.
+        nearest = near[0] if near else top_city
         following = near[0] if near and near[0].start >= ent.end_char else None
-        container = following or _named_in(words, near[0] if near else top_city) or (near[0] if near else top_city)
+        container = following or _named_in(words, nearest) or nearest
         if container is None:
             continue
         text = doc[words[0].i : words[-1].i + 1].text
@@ -445,17 +445,11 @@ def _named_in(words: list[Token], near: PlaceMention | None) -> PlaceMention | N
     """The city a facility's own name starts with ("Baghdad International Airport", "Sana'a airport"), the one in
     the country of the nearby place first, else the most populous; None when the name holds no known city."""
     for end in range(len(words) - 1, 0, -1):
-        text = " ".join(t.text for t in words[:end])
-        cities = [e.place for e in _candidates(text, "GPE") if e.primary and e.place.kind == "city"]
-        if not cities:
-            continue
-        best = max(cities, key=lambda c: (near is not None and c.country == near.country, c.population))
-        start = words[0].idx
-        return PlaceMention(
-            text=text, start=start, end=start + len(text), name=best.name, geonameid=best.geonameid,
-            country=best.country, admin1=best.admin1, lat=best.lat, lon=best.lon, kind=best.kind,
-            population=best.population or None, confidence=0.5,
-        )  # fmt: skip
+        span = words[0].doc[words[0].i : words[end - 1].i + 1]
+        cities = [e.place for e in _candidates(span.text, "GPE") if e.primary and e.place.kind == "city"]
+        if cities:
+            best = max(cities, key=lambda c: (near is not None and c.country == near.country, c.population))
+            return _place_mention(span, best, 0.5)
     return None
 
 
