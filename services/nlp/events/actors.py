@@ -150,11 +150,17 @@ def _titled_surname(own: list[Token], head: Token) -> tuple[str | None, set[int]
     return (code, {head.i}) if code and head in own else (None, set())
 
 
-_TITLE_WORDS = frozenset(
-    {"president", "minister", "secretary", "premier", "chancellor", "ambassador", "envoy", "senator", "governor",
-     "general", "commander", "spokesperson", "spokesman", "representative", "counterpart", "leader", "mr.", "ms.",
-     "mrs.", "dr.", "king", "prince", "emir", "sheikh"}
+# Titles of one person. Such a person often acts abroad ("the Special Envoy", "the Secretary" in a report on
+# Yemen), so only the article's own use of the title gives them a country, never the article's main country.
+PERSON_TITLES = frozenset(
+    {
+        "president", "minister", "secretary", "chancellor", "premier", "king", "emir", "prince", "ambassador",
+        "diplomat", "envoy", "leader", "spokesman", "spokesperson", "governor", "general", "commander",
+        "official", "representative", "counterpart", "senator", "lawmaker", "judge", "prosecutor", "chief",
+    }
 )  # fmt: skip
+# Words that may stand right before a family name ("Foreign Minister Rau", "Mr. Kishida").
+_TITLE_WORDS = PERSON_TITLES | {"mr.", "ms.", "mrs.", "dr.", "sheikh"}
 
 
 def _known_of(tokens: list[Token]) -> tuple[str | None, set[int]]:

@@ -27,7 +27,14 @@ from spacy.tokens import Doc, Span, Token
 
 from services.nlp import countries
 from services.nlp.events import cameo
-from services.nlp.events.actors import ActorMemory, code_actor, code_actors, entity_of, entity_starting_at
+from services.nlp.events.actors import (
+    PERSON_TITLES,
+    ActorMemory,
+    code_actor,
+    code_actors,
+    entity_of,
+    entity_starting_at,
+)
 from services.nlp.gazetteer import gazetteer
 from services.nlp.tone import tone
 from shared.event_models import Actor, EventRecord
@@ -127,15 +134,6 @@ WAGING_VERBS = frozenset(
         "expand",
     }
 )
-# Titles of one person. Such a person often acts abroad ("the Special Envoy", "the Secretary" in a report on
-# Yemen), so only the article's own use of the title gives them a country, never the article's main country.
-PERSON_TITLES = frozenset(
-    {
-        "president", "minister", "secretary", "chancellor", "premier", "king", "emir", "prince", "ambassador",
-        "diplomat", "envoy", "leader", "spokesman", "spokesperson", "governor", "general", "commander",
-        "official", "representative", "counterpart", "senator", "lawmaker", "judge", "prosecutor", "chief",
-    }
-)  # fmt: skip
 # Verbs of going somewhere: their "to <place>" is where what they lead to happens ("travel to Riga to meet ...").
 TRAVEL_VERBS = frozenset({"travel", "fly", "go", "head", "return", "arrive", "come", "journey", "continue"})
 ENABLING_VERBS = frozenset({"help", "assist", "enable", "support"})
