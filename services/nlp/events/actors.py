@@ -218,7 +218,7 @@ def phrase_tokens(head: Token) -> list[Token]:
     while stack:
         token = stack.pop()
         for child in token.children:
-            if _hyphen_pair(child, token):
+            if hyphen_pair(child, token):
                 continue  # "US-China talks": two parties, not one
             keep = (
                 child.dep_ in _MODIFIER_DEPS
@@ -231,7 +231,7 @@ def phrase_tokens(head: Token) -> list[Token]:
     return sorted(tokens, key=lambda t: t.i)
 
 
-def _hyphen_pair(child: Token, head: Token) -> bool:
+def hyphen_pair(child: Token, head: Token) -> bool:
     """Whether `child` is the first of two names joined by a hyphen ("US-China", "Israel-Hamas"), each its own
     entity."""
     return (

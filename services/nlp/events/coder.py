@@ -34,6 +34,7 @@ from services.nlp.events.actors import (
     code_actors,
     entity_of,
     entity_starting_at,
+    hyphen_pair,
 )
 from services.nlp.gazetteer import gazetteer
 from services.nlp.tone import tone
@@ -287,12 +288,7 @@ def _verbal(verb: Token) -> _Candidate | None:
         return None
     objects = _children(verb, "dobj", "nsubjpass") + _pobjs(verb, frozenset({"in", "on", "to", "into"}))
     # "provided $30 million in food aid": the amount's "in/of" part is what is provided.
-    objects += [
-        o
-        for d in _children(verb, "dobj")
-        if d.ent_type_ == "MONEY" or d.pos_ == "NUM"
-        for o in _pobjs(d, frozenset({"in", "of"}))
-    ]
+    objects += [o for d in _children(verb, "dobj") if _is_amount(d) for o in _pobjs(d, frozenset({"in", "of"}))]
     if verb.lemma_.lower() in LIGHT_VERBS and any(_noun_rule(obj) for obj in objects):
         return None
     code = rule.code
@@ -376,6 +372,11 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         # "help Honduras unlock its potential": the parser makes the helped party the subject of what it does.
         targets = [_Arg(t) for c in _children(verb, "ccomp", "xcomp") for t in _expand(_children(c, "nsubj"), c)]
     return sources, targets
+
+
+def _is_amount(token: Token) -> bool:
+    """A sum or count ("$160 million", "23 million"), whose "in/of" part says what it is of."""
+    return token.ent_type_ == "MONEY" or token.pos_ == "NUM"
 
 
 def _national_modifiers(noun: Token) -> list[Token]:
@@ -486,7 +487,7 @@ def _governor(noun: Token) -> Token | None:
     if noun.dep_ == "conj":
         return _governor(noun.head)
     amount = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ in ("in", "of") else None
-    if amount is None or not (amount.ent_type_ == "MONEY" or amount.pos_ == "NUM"):
+    if amount is None or not _is_amount(amount):
         return None
     while amount.dep_ == "conj" and amount.head is not amount:
         amount = amount.head  # "donated 23 million vaccine doses and nearly $160 million in assistance"
@@ -526,11 +527,7 @@ def _nominal(noun: Token) -> _Candidate | None:
         ):
             sources.append(_Arg(child))  # "Israeli strikes", "US sanctions"
             # "US-China talks", "the Biden-Xi meeting": the parser hangs the first name on the second.
-            sources.extend(
-                _Arg(c)
-                for c in child.children
-                if c.dep_ == "compound" and c.i + 2 == child.i and c.nbor(1).text in ("-", "–")
-            )
+            sources.extend(_Arg(c) for c in child.children if hyphen_pair(c, child))
         elif child.dep_ == "prep":
             objs = _expand(_children(child, "pobj"), noun)
             preposition = child.lower_
@@ -581,7 +578,7 @@ def _nominal(noun: Token) -> _Candidate | None:
         pairs += [_Arg(t) for t in _expand(_pobjs(governor, PAIR_PREPS), governor)]
         targets += [_Arg(t) for t in _expand(_pobjs(governor, VERB_TARGET_PREPS - PAIR_PREPS), governor)]
         amount = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ in ("in", "of") else None
-        if amount is not None and (amount.ent_type_ == "MONEY" or amount.pos_ == "NUM"):
+        if amount is not None and _is_amount(amount):
             # "$160 million in assistance to ASEAN member states": the amount's recipient.
             targets += [_Arg(t) for t in _expand(_pobjs(amount, frozenset({"to", "for"})), amount)]
     if not sources and not pairs and any(c.dep_ == "poss" and c.lower_ in ("his", "her") for c in noun.children):
