@@ -88,6 +88,10 @@ PAIR_PREPS = frozenset({"between", "among", "amongst"})
 # Actions that coordinated actors do with each other when no other party is named.
 SYMMETRIC_CODES = frozenset({"030", "040", "041", "044", "046", "057", "060", "061", "062", "0871", "190", "193"})
 VISIT_CODES = frozenset({"042", "043", "044"})
+# Actions done together, whoever the sentence makes the subject: meeting, calls, negotiation, signing, cooperation.
+# An announced one (036 "will meet with") is the announcer's intent only.
+# Economic and military cooperation (061, 062) is mostly one side's help ("provides training to Colombia").
+MUTUAL_CODES = frozenset({"040", "041", "044", "046", "057", "060"})
 # Roots of force against people and property (coerce, assault, fight, mass violence).
 FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
 # Agreements and truces named without a verb that concludes them ("under the 2015 agreement between ...", "the
@@ -368,10 +372,40 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         # "provides training to Colombia": the parser may hang the recipient on the thing given.
         things = [d for d in _children(verb, "dobj") if given and d.lemma_.lower() == given]
         targets += [_Arg(t) for d in things for t in _expand(_pobjs(d, frozenset({"to"})), d)]
+    if not any(_has_country(code_actor(arg.head)) for arg in targets):
+        # "dismissed the claim from Berlin", "congratulated the minister on Brazil's election": the party is named
+        # deeper in the verb's phrase.
+        targets = [_Arg(t, inherited=True) for t in _nested_party(verb)[:1]] or targets
     if not targets and verb.lemma_.lower() in ENABLING_VERBS:
         # "help Honduras unlock its potential": the parser makes the helped party the subject of what it does.
         targets = [_Arg(t) for c in _children(verb, "ccomp", "xcomp") for t in _expand(_children(c, "nsubj"), c)]
     return sources, targets
+
+
+# Where the search for a party nested in a verb's phrase may go: objects, prepositions, and the words that name
+# whose or which thing it is; not into clauses (another verb's arguments) nor into places and times.
+NESTED_DEPS = frozenset({"dobj", "dative", "prep", "pobj", "poss", "compound", "amod", "nmod", "appos", "conj"})
+NOT_PARTY_PREPS = PLACE_PREPS | {"during", "since", "after", "before", "until", "through", "via", "despite", "amid"}
+
+
+def _nested_party(verb: Token) -> list[Token]:
+    """The nearest actor with a country or organisation inside the verb's objects (breadth first, 4 levels)."""
+    deps = ("dative", "prep") if verb.lemma_.lower() in TOPIC_VERBS else ("dobj", "dative", "prep")
+    level = [c for c in verb.children if c.dep_ in deps and c.lower_ not in NOT_PARTY_PREPS]
+    for _ in range(4):
+        for token in level:
+            actor = code_actor(token) if token.dep_ != "prep" else None
+            if actor is not None and (actor.country or actor.code.startswith("IGO")):
+                return [token]
+        level = [
+            c
+            for t in level
+            for c in t.children
+            if c.dep_ in NESTED_DEPS
+            and c.pos_ not in ("VERB", "AUX")
+            and not (c.dep_ == "prep" and c.lower_ in NOT_PARTY_PREPS)
+        ]
+    return []
 
 
 def _is_amount(token: Token) -> bool:
@@ -553,17 +587,23 @@ def _nominal(noun: Token) -> _Candidate | None:
     doing_verb = (
         governor is not None and _verb_rule(governor) is not None and governor.lemma_.lower() not in LIGHT_VERBS
     )
-    if doing_verb and not setting:
+    lemma = noun.lemma_.lower()
+    # "condemned Russia's invasion of Ukraine": a war with both sides named is an event of its own, whatever is
+    # said about it.
+    # "war in Ukraine on Moldova" is misparsed "impact ... on Moldova": a war placed "in" somewhere names no side.
+    preps = {c.lower_ for c in noun.children if c.dep_ == "prep"}
+    named_sides = lemma in STATE_NOUNS and bool(sources) and bool(targets) and "in" not in preps
+    waged = governor is not None and governor.lemma_.lower() in WAGING_VERBS
+    if doing_verb and not setting and not named_sides:
         return None  # a trigger verb ("mediated a ceasefire between ...") already carries this event
     if rule.code in CONCLUDED_CODES and governor is None and not sources:
         return None  # "under the 2015 agreement between ...": an existing agreement, not a signing
-    lemma = noun.lemma_.lower()
     doer = governor is not None and governor.lemma_.lower() in LIGHT_VERBS - SPEECH_LIGHT_VERBS
     if rule.code in STATE_CODES and not doer:
         # "the enduring partnership between X and Y", "emphasized close cooperation with X": a relationship
         # described or talked about, not cooperation done.
         return None
-    if lemma in STATE_NOUNS and not acl_sources and (governor is None or governor.lemma_.lower() not in WAGING_VERBS):
+    if lemma in STATE_NOUNS and not acl_sources and not named_sides and not waged:
         # "Russia's war in Ukraine" named in passing, or what someone does about it ("to end Russia's war"): a
         # state of affairs, not a reported event
         return None
@@ -657,6 +697,9 @@ def _records(
     if not hypothetical and _intended(candidate):
         code = cameo.intent_code(code)
     entry = cameo.codes()[code]
+    if code in MUTUAL_CODES:
+        # "Blinken met with Kuleba": both met; each is coded towards the other.
+        combos += [(t, s) for s, t in combos if (t, s) not in combos]
     trigger = candidate.trigger
     records = []
     for (source_arg, source), (target_arg, target) in combos:
