@@ -617,3 +617,8 @@ def test_a_party_named_deeper_in_the_object_is_the_target(
 def test_a_war_named_with_both_sides_is_an_event_and_one_placed_somewhere_is_not(nlp: Language) -> None:
     assert ("RUS", "UKR", "192") in triples(events(nlp, "The ministers condemned Russia's invasion of Ukraine."))
     assert triples(events(nlp, "The ministers discussed Russia's war in Ukraine.")) == set()
+
+
+def test_a_person_speaks_for_whom_the_apposition_names(nlp: Language) -> None:
+    text = "Hami Aksoy, a spokesman for the Turkish Foreign Ministry, condemned the Greek government."
+    assert ("TURGOV", "GRCGOV", "111") in triples(events(nlp, text))

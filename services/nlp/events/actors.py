@@ -410,6 +410,14 @@ def code_actor(head: Token, memory: ActorMemory | None = None) -> Actor | None:
         country = "USA"
     if country and by_capital and role is None:
         role = "GOV"  # a capital acting stands for its government
+    if country is None:
+        # "Kerri Kupec, spokeswoman for the Department of Justice": the apposition says whom the person speaks for.
+        appositions = [c for c in head.children if c.dep_ == "appos"]
+        employers = [o for a in appositions for p in a.children if p.lower_ in ("for", "at") for o in p.children]
+        for described in map(code_actor, appositions + employers):
+            if described is not None and (described.country or described.code.startswith("IGO")):
+                place = {"text": span.text, "start": span.start_char, "end": span.end_char}
+                return described.model_copy(update=place)
     if country is None and role is None:
         return None
     code = (country or "---") + (role or "")
