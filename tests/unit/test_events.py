@@ -622,3 +622,35 @@ def test_a_war_named_with_both_sides_is_an_event_and_one_placed_somewhere_is_not
 def test_a_person_speaks_for_whom_the_apposition_names(nlp: Language) -> None:
     text = "Hami Aksoy, a spokesman for the Turkish Foreign Ministry, condemned the Greek government."
     assert ("TURGOV", "GRCGOV", "111") in triples(events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The parser hangs the subject on the auxiliary, or makes it the passive's subject.
+        ("The United States and our allies are committed to supporting Ukraine.", ("USA", "UKR", "03")),
+        # An invitation is an offer to meet.
+        ("Costa Rica is inviting senior leaders from Guatemala and Belize for this meeting.", ("CRI", "GTM", "03")),
+        # A clause told as a fact under a future verb is no plan.
+        ("U.S. military assistance to Ukraine will reach $6.9 billion since Russia launched its invasion of Ukraine.",
+         ("RUS", "UKR", "19")),
+    ],
+)  # fmt: skip
+def test_roots_of_real_news_phrasings(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in {(e.source.code[:3], e.target.code[:3], e.root_code) for e in events(nlp, text)}
+
+
+def test_each_country_of_a_list_after_a_multi_word_name_is_a_party(nlp: Language) -> None:
+    text = "Secretary Blinken will meet with senior officials from Democratic Republic of the Congo, Egypt, and Ghana."
+    assert {e.target.code for e in events(nlp, text)} == {"CODGOV", "EGYGOV", "GHAGOV"}
+
+
+def test_an_aggression_that_may_come_is_hypothetical(nlp: Language) -> None:
+    text = "Blinken warned of severe costs on Russia in response to any further aggression by Russia against Ukraine."
+    found = [e for e in events(nlp, text) if e.root_code == "19"]
+    assert found and all(e.hypothetical for e in found)
+
+
+def test_a_secretary_general_is_no_general(nlp: Language) -> None:
+    found = events(nlp, "The Kenyan foreign minister met French Secretary General Francois Delattre in Paris.")
+    assert "FRAGOV" in {e.target.code for e in found}

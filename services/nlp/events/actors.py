@@ -231,6 +231,23 @@ def phrase_tokens(head: Token) -> list[Token]:
     return sorted(tokens, key=lambda t: t.i)
 
 
+def conjuncts_after(token: Token) -> list[Token]:
+    """The tokens coordinated after `token`; the parser hangs them on the last word of a multi-word name
+    ("the Democratic Republic of the Congo, Egypt and Ghana": on "Congo", not "Republic")."""
+    entity = entity_of(token)
+    inside = set(range(entity.start, entity.end)) if entity is not None else {token.i}
+    current = token
+    while current.pos_ == "PROPN":  # the NER may cut the name short: "Democratic Republic of the" + "Congo"
+        name_part = [o for p in current.children if p.dep_ == "prep" and p.lower_ == "of" for o in p.children]
+        if len(name_part) != 1 or name_part[0].pos_ != "PROPN":
+            break
+        current = name_part[0]
+        inside.add(current.i)
+    end = max(inside) + 1
+    found = {c.i: c for i in inside for c in token.doc[i].conjuncts if c.i >= end}
+    return [found[i] for i in sorted(found)]
+
+
 def hyphen_pair(child: Token, head: Token) -> bool:
     """Whether `child` is the first of two names joined by a hyphen ("US-China", "Israel-Hamas"), each its own
     entity."""
@@ -492,7 +509,7 @@ def _members(head: Token, actor: Actor | None) -> list[Actor]:
         if prep.dep_ != "prep" or prep.lower_ not in ("of", "from"):
             continue
         for obj in prep.children:
-            parts = [obj, *(c for c in obj.conjuncts if c.i > obj.i)] if obj.dep_ == "pobj" else []
+            parts = [obj, *conjuncts_after(obj)] if obj.dep_ == "pobj" else []
             if len(parts) < 2:
                 continue
             found: list[Actor] = []

@@ -32,6 +32,7 @@ from services.nlp.events.actors import (
     ActorMemory,
     code_actor,
     code_actors,
+    conjuncts_after,
     entity_of,
     entity_starting_at,
     hyphen_pair,
@@ -102,6 +103,8 @@ HYPOTHETICAL_NOUNS = frozenset({"event", "case"})  # "in the event of an attack"
 NEEDED_NOUNS = frozenset({"need", "importance", "possibility", "option", "prospect", "necessity", "call"})
 PLANNED = frozenset({"planned", "scheduled", "upcoming", "forthcoming", "expected", "intended"})
 POSSIBLE = frozenset({"possible", "potential", "proposed", "hypothetical", "prospective"})
+# Conjunctions that open a clause told as a fact, whatever the clause it depends on plans.
+FACT_MARKS = frozenset({"since", "after", "because", "as", "although", "though", "while", "when", "before", "until"})
 CALLED_OFF = frozenset({"cancel", "postpone", "scrap", "cancelled", "canceled", "postponed", "scrapped"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
@@ -246,6 +249,12 @@ def _children(token: Token, *deps: str) -> list[Token]:
     return [child for child in token.children if child.dep_ in deps]
 
 
+def _subjects(verb: Token) -> list[Token]:
+    """The subjects of a verb; the parser sometimes hangs them on its auxiliary ("The United States and our allies
+    are committed to ...": "States" under "are")."""
+    return _children(verb, "nsubj") or [s for aux in _children(verb, "aux", "auxpass") for s in _children(aux, "nsubj")]
+
+
 def _pobjs(token: Token, preps: frozenset[str]) -> list[Token]:
     """Objects of the prepositions in `preps` hanging on `token`."""
     # "dative": the parser's label for "to" in "provided drones to Russia".
@@ -344,7 +353,7 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
             acts = [obj for obj in _pobjs(verb, frozenset({"in", "during"})) if _noun_rule(obj)]
             sources = [_Arg(m, inherited=True) for act in acts for m in _national_modifiers(act)]
         return sources, targets
-    subjects = _children(verb, "nsubj") or _misparsed_title(verb)
+    subjects = _subjects(verb) or _misparsed_title(verb)
     if subjects and all(s.lower_ in PERSONAL_PRONOUNS for s in subjects):
         # "the army said it had killed ...": "it" is the army; "X traveled to Israel, where he met ...": X.
         sources = _reporter(verb) or _antecedent(verb)
@@ -439,19 +448,17 @@ def _parties(noun: Token) -> list[Token]:
 def _agreeing(noun: Token) -> list[Token]:
     """Who agreed to or signed an event noun ("Israel and Hamas agreed to a ceasefire brokered by Egypt")."""
     governor = _governor(noun)
-    return _expand(_children(governor, "nsubj"), governor) if governor is not None else []
+    return _expand(_subjects(governor), governor) if governor is not None else []
 
 
 def _antecedent(verb: Token) -> list[_Arg]:
     """For a pronoun subject, the nearest subject of an enclosing clause that is no pronoun."""
     current = verb
     for _ in range(4):
-        if current.head is current:
+        if current.head.i == current.i:
             return []
         current = current.head
-        subjects = [
-            t for t in _children(current, "nsubj") or _misparsed_title(current) if t.lower_ not in PERSONAL_PRONOUNS
-        ]
+        subjects = [t for t in _subjects(current) or _misparsed_title(current) if t.lower_ not in PERSONAL_PRONOUNS]
         if subjects and current.pos_ in ("VERB", "AUX"):
             return [_Arg(t, inherited=True) for t in _expand(subjects, current)]
     return []
@@ -462,7 +469,7 @@ def _reporter(verb: Token) -> list[_Arg]:
     current = verb
     for _ in range(3):
         if current.dep_ == "ccomp":
-            subjects = [t for t in _children(current.head, "nsubj") if t.lower_ not in PERSONAL_PRONOUNS]
+            subjects = [t for t in _subjects(current.head) if t.lower_ not in PERSONAL_PRONOUNS]
             return [_Arg(t, inherited=True) for t in _expand(subjects, current.head)]
         if current.dep_ not in ("conj", "xcomp") or current.head is current:
             return []
@@ -477,7 +484,7 @@ def _expand(heads: list[Token], verb: Token) -> list[Token]:
         if head.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
             head = verb.head
         out.append(head)
-        out.extend(c for c in head.conjuncts if c.i > head.i)
+        out.extend(conjuncts_after(head))
     return out
 
 
@@ -491,7 +498,7 @@ def _inherited_subjects(verb: Token) -> list[_Arg]:
         if current.dep_ == "acl" and noun.dep_ in ("dobj", "attr") and noun.head.pos_ in ("VERB", "AUX"):
             # "announced plans to continue working with": the announcer works.
             current = current.head.head
-            subjects = _children(current, "nsubj")
+            subjects = _subjects(current)
             return [_Arg(t, inherited=True) for t in _expand(subjects, current)] if subjects else []
         # "is committed to working with France": through the preposition and the adjective to the subject.
         if current.dep_ not in ("xcomp", "advcl", "conj", "pcomp", "prep", "acomp"):
@@ -503,7 +510,8 @@ def _inherited_subjects(verb: Token) -> list[_Arg]:
         if current.dep_ == "xcomp" and _children(head, "dobj"):
             # "urged Iran to negotiate": the object of the governing verb is who would act.
             return [_Arg(t, inherited=True) for t in _expand(_children(head, "dobj"), head)]
-        subjects = _children(head, "nsubj")
+        # "are committed to supporting Ukraine", "was urged to negotiate": the passive's subject does it.
+        subjects = _subjects(head) or _children(head, "nsubjpass")
         if subjects and all(t.lower_ in PERSONAL_PRONOUNS for t in subjects):
             return _reporter(head) or _antecedent(head)  # "... where she will lead the delegation and meet with"
         if subjects:
@@ -534,7 +542,7 @@ def _clause_subjects(token: Token) -> list[_Arg]:
     """The subjects (no pronouns) of the nearest verb above `token` that has any."""
     for ancestor in list(token.ancestors)[:5]:
         if ancestor.pos_ in ("VERB", "AUX"):
-            subjects = [t for t in _children(ancestor, "nsubj") if t.pos_ != "PRON"]
+            subjects = [t for t in _subjects(ancestor) if t.pos_ != "PRON"]
             if subjects:
                 return [_Arg(t, inherited=True) for t in _expand(subjects, ancestor)]
     return []
@@ -612,7 +620,7 @@ def _nominal(noun: Token) -> _Candidate | None:
             agents = [o for a in _children(governor, "agent") for o in _children(a, "pobj")]
             sources = [_Arg(s, inherited=True) for s in _expand(agents, governor)]
         else:
-            subjects = _expand(_children(governor, "nsubj"), governor)
+            subjects = _expand(_subjects(governor), governor)
             sources = [_Arg(s, inherited=True) for s in subjects] or _inherited_subjects(governor)
         # "a memorandum was signed between Cyprus, Greece and Israel": the parties with each other.
         pairs += [_Arg(t) for t in _expand(_pobjs(governor, PAIR_PREPS), governor)]
@@ -694,7 +702,8 @@ def _records(
         combos += list(permutations(sources, 2))  # "Islamabad and Doha have been working ..."
     negated, hypothetical = _negated(candidate), _hypothetical(candidate)
     code = candidate.code
-    if not hypothetical and _intended(candidate):
+    ongoing = candidate.nominal and candidate.trigger.lemma_.lower() in STATE_NOUNS  # a war named is no plan
+    if not hypothetical and not ongoing and _intended(candidate):
         code = cameo.intent_code(code)
     entry = cameo.codes()[code]
     if code in MUTUAL_CODES:
@@ -992,7 +1001,7 @@ def _intended(candidate: _Candidate) -> bool:
     # meet": an adjective, noun or future verb up the clause governs the act. Not a participle describing a noun
     # ("agreed to a ceasefire brokered by Egypt": the brokering is done).
     described = start is not None and start.dep_ == "acl" and start.tag_ == "VBN"
-    for ancestor in list(start.ancestors)[:4] if start is not None and not described else []:
+    for ancestor in _governing(start) if start is not None and not described else []:
         lemma = ancestor.lemma_.lower()
         if lemma in INTENT_HEADS and ancestor.pos_ in ("ADJ", "VERB"):
             return True
@@ -1005,6 +1014,19 @@ def _intended(candidate: _Candidate) -> bool:
     return False
 
 
+def _governing(token: Token) -> list[Token]:
+    """Up to four words above `token`, up to the first clause told as a fact of its own ("will bring total aid to
+    $6.9 billion since Russia launched its invasion": the invasion is no plan)."""
+    out: list[Token] = []
+    current = token
+    while current.head.i != current.i and len(out) < 4:
+        if any(c.dep_ == "mark" and c.lower_ in FACT_MARKS for c in current.children):
+            break
+        current = current.head
+        out.append(current)
+    return out
+
+
 def _hypothetical(candidate: _Candidate) -> bool:
     if _alleged(candidate.trigger) or _talked_about(candidate.trigger):
         return True
@@ -1014,6 +1036,8 @@ def _hypothetical(candidate: _Candidate) -> bool:
         return True  # "in the event of an attack", "in case of war"
     if any(c.dep_ == "amod" and c.lower_ in POSSIBLE for c in candidate.trigger.children):
         return True  # "a possible visit", "proposed talks"
+    if candidate.nominal and any(c.dep_ == "det" and c.lower_ == "any" for c in candidate.trigger.children):
+        return True  # "in response to any further aggression"
     start = candidate.governor if candidate.nominal else candidate.trigger
     if start is not None and any(
         a.pos_ == "NOUN" and a.lemma_.lower() in NEEDED_NOUNS for a in list(start.ancestors)[:3]
