@@ -654,3 +654,21 @@ def test_an_aggression_that_may_come_is_hypothetical(nlp: Language) -> None:
 def test_a_secretary_general_is_no_general(nlp: Language) -> None:
     found = events(nlp, "The Kenyan foreign minister met French Secretary General Francois Delattre in Paris.")
     assert "FRAGOV" in {e.target.code for e in found}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Secretary Blinken stressed the U.S. commitment to working with ASEAN to combat the pandemic.",
+         ("USA", "IGO", "03")),
+        ("They discussed efforts to hold the Russian Federation accountable for its war of choice against Ukraine.",
+         ("RUS", "UKR", "19")),
+        ("On behalf of the United States of America, I congratulate the people of Estonia on their independence.",
+         ("USA", "EST", "05")),
+        ("The United States and Canada hosted the third Critical Minerals Working Group meeting on July 28.",
+         ("CAN", "USA", "04")),
+    ],
+)  # fmt: skip
+def test_who_acts_in_statement_phrasings(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
+    """Whose commitment, whose "its", for whom "I" speaks, and co-hosts who meet."""
+    assert expected in {(e.source.code[:3], e.target.code[:3], e.root_code) for e in events(nlp, text)}

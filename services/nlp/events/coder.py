@@ -320,6 +320,8 @@ def _verbal(verb: Token) -> _Candidate | None:
     ):
         code = "138"  # threatening to attack is a threat of force
     sources, targets = _verb_arguments(verb, rule)
+    if code == "043" and not any(code_actor(t.head) for t in targets) and len(sources) >= 2:
+        code = "040"  # "The United States and Canada hosted the working group meeting": the co-hosts met
     reciprocal = any(
         o.lower_ == "other" and any(c.lower_ == "each" for c in o.children) for o in _children(verb, "dobj")
     )
@@ -354,7 +356,11 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
             sources = [_Arg(m, inherited=True) for act in acts for m in _national_modifiers(act)]
         return sources, targets
     subjects = _subjects(verb) or _misparsed_title(verb)
-    if subjects and all(s.lower_ in PERSONAL_PRONOUNS for s in subjects):
+    principals = _on_behalf_of(verb)
+    if principals and all(s.pos_ == "PRON" for s in subjects):
+        # "On behalf of the United States, I congratulate the people of Estonia": the speaker speaks for them.
+        sources = [_Arg(t, inherited=True) for t in principals]
+    elif subjects and all(s.lower_ in PERSONAL_PRONOUNS for s in subjects):
         # "the army said it had killed ...": "it" is the army; "X traveled to Israel, where he met ...": X.
         sources = _reporter(verb) or _antecedent(verb)
     else:
@@ -415,6 +421,12 @@ def _nested_party(verb: Token) -> list[Token]:
             and not (c.dep_ == "prep" and c.lower_ in NOT_PARTY_PREPS)
         ]
     return []
+
+
+def _on_behalf_of(verb: Token) -> list[Token]:
+    """Whom the verb's subject acts for: "On behalf of the Government of the United States, I ..."."""
+    behalf = [o for o in _pobjs(verb, frozenset({"on"})) if o.lower_ == "behalf"]
+    return [t for b in behalf for t in _expand(_pobjs(b, frozenset({"of"})), verb)]
 
 
 def _is_amount(token: Token) -> bool:
@@ -495,6 +507,12 @@ def _inherited_subjects(verb: Token) -> list[_Arg]:
         if current.dep_ == "relcl":
             return [_Arg(current.head, inherited=True)]
         noun = current.head
+        owner = noun.head if current.dep_ == "pcomp" and noun.lower_ == "to" else None
+        if owner is not None and owner.lemma_.lower() in INTENT_NOUNS:
+            # "the U.S. commitment to working with ASEAN", "the ROK's commitment to working with": whose it is.
+            owners = [c for c in owner.children if c.dep_ in ("poss", "compound", "amod", "nmod") and code_actor(c)]
+            if owners:
+                return [_Arg(t, inherited=True) for t in owners]
         if current.dep_ == "acl" and noun.dep_ in ("dobj", "attr") and noun.head.pos_ in ("VERB", "AUX"):
             # "announced plans to continue working with": the announcer works.
             current = current.head.head
@@ -536,6 +554,18 @@ def _governor(noun: Token) -> Token | None:
     if amount.dep_ == "dobj":
         return _governor(amount)  # "announced $50 million in humanitarian assistance"
     return None
+
+
+def _its_antecedent(its: Token) -> list[Token]:
+    """The nearest actor with a country or organisation before "its" in the sentence, as a one-item list."""
+    owned = {t.i for t in its.head.subtree}
+    for token in reversed(its.doc[its.sent.start : its.i]):
+        if token.i in owned or token.dep_ in ("compound", "amod") or token.pos_ not in ("PROPN", "NOUN"):
+            continue
+        actor = code_actor(token)
+        if actor is not None and (actor.country or actor.code.startswith("IGO")):
+            return [token]
+    return []
 
 
 def _clause_subjects(token: Token) -> list[_Arg]:
@@ -588,6 +618,10 @@ def _nominal(noun: Token) -> _Candidate | None:
             sources.extend(_Arg(o) for o in _expand(_children(child, "dobj"), child))
             sources.extend(_Arg(o) for a in _children(child, "agent") for o in _expand(_children(a, "pobj"), child))
             targets.extend(_Arg(o) for o in _expand(_pobjs(child, NOUN_TARGET_PREPS), child))
+    its = next((c for c in noun.children if c.dep_ == "poss" and c.lower_ == "its"), None)
+    if its is not None and not sources:
+        # "hold Russia accountable for its war against Ukraine": "its" is the nearest country named before it.
+        sources = [_Arg(t, inherited=True) for t in _its_antecedent(its)]
     governor = _governor(noun)
     # "In a call with Foreign Minister Kuleba, the Secretary discussed ...": the noun is the setting of the verb,
     # with a party of its own; its event stands, done by the verb's subject.
