@@ -672,3 +672,21 @@ def test_a_secretary_general_is_no_general(nlp: Language) -> None:
 def test_who_acts_in_statement_phrasings(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
     """Whose commitment, whose "its", for whom "I" speaks, and co-hosts who meet."""
     assert expected in {(e.source.code[:3], e.target.code[:3], e.root_code) for e in events(nlp, text)}
+
+
+def test_a_family_name_with_another_given_name_is_another_person(nlp: Language) -> None:
+    found = events(nlp, "Elizabeth Kennedy Trudeau met the German foreign minister in Bonn.")
+    assert all(e.source.code != "CANGOV" for e in found)
+    assert ("CANGOV", "DEUGOV", "040") in triples(events(nlp, "Justin Trudeau met the German foreign minister."))
+
+
+def test_in_support_of_and_in_partnership_with_say_how_the_subject_acts(nlp: Language) -> None:
+    found = events(nlp, "The Department of State, in partnership with the Government of Japan, launched a program.")
+    assert ("USAGOV", "JPNGOV", "060") in triples(found)
+    found = events(nlp, "The United States will continue to act with our allies in support of Ukraine.")
+    assert ("USA", "UKR", "03") in {(e.source.code, e.target.code, e.root_code) for e in found}
+
+
+def test_an_infinitive_of_purpose_shares_the_appeal(nlp: Language) -> None:
+    text = "We urge Armenia and Azerbaijan to reengage in talks to negotiate a comprehensive settlement."
+    assert all(e.hypothetical for e in events(nlp, text) if e.root_code == "04")

@@ -176,9 +176,35 @@ def _known_of(tokens: list[Token]) -> tuple[str | None, set[int]]:
             continue  # a plain substring test before the pattern
         for match in pattern.finditer(text):
             named = span.char_span(match.start(), match.end(), alignment_mode="expand")
-            if named is not None and all(t.i in indices or t.is_punct for t in named):  # "Al-Qaida": "-" is no word
-                return code, {t.i for t in named}
+            if named is None or not all(t.i in indices or t.is_punct for t in named):  # "Al-Qaida": "-" is no word
+                continue
+            if len(named) == 1 and _other_given_name(named[0]):
+                continue  # "Elizabeth Kennedy Trudeau" is not Justin Trudeau
+            return code, {t.i for t in named}
     return None, set()
+
+
+@cache
+def _given_names() -> dict[str, set[str]]:
+    """Family name → the given names of the known persons who bear it ("Trudeau" → {"Justin"})."""
+    found: dict[str, set[str]] = {}
+    for name, _, _ in _known():
+        words = name.split()
+        if len(words) >= 2:
+            found.setdefault(words[-1], set()).add(words[0])
+    return found
+
+
+def _other_given_name(family: Token) -> bool:
+    """Whether a family name follows a given name that none of the known persons of that family name has."""
+    person = entity_of(family)
+    if person is None or person.label_ != "PERSON" or person.start == family.i:
+        return False
+    given = person[0]  # "Antony J. Blinken": the first name, not the initial
+    if not (given.text.isalpha() and given.text.istitle()) or given.lower_ in _TITLE_WORDS:
+        return False  # "HRVP Borrell", "Minister Rau": a title, not a given name
+    known = _given_names().get(family.text, set())
+    return bool(known) and given.text not in known
 
 
 def _own(tokens: list[Token], head: Token) -> list[Token]:

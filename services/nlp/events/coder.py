@@ -51,7 +51,8 @@ LIGHT_VERBS = frozenset(
         "make", "begin", "start", "resume", "continue", "extend", "mount", "order", "approve", "sign", "deliver",
         "provide", "supply", "donate", "send", "join", "finalize", "finalise", "conclude", "enter", "engage", "step",
         "reaffirm", "reiterate", "voice", "express", "underscore", "emphasize", "emphasise", "stress", "convey",
-        "offer", "renew", "outline", "unveil", "deepen", "strengthen", "expand",
+        "offer", "renew", "outline", "unveil", "deepen", "strengthen", "expand", "grow", "build", "broaden",
+        "enhance", "bolster", "boost", "elevate", "foster", "intensify", "reinforce", "further",
     }
 )  # fmt: skip
 # "sign" is light too: "signed an agreement with X" and "signed a memorandum" are coded once, by the noun.
@@ -142,6 +143,8 @@ WAGING_VERBS = frozenset(
         "expand",
     }
 )
+# Nouns that say how something is done when they follow "in": "in support of", "in partnership with".
+MANNER_NOUNS = frozenset({"support", "solidarity", "cooperation", "partnership", "coordination", "collaboration"})
 # Verbs of going somewhere: their "to <place>" is where what they lead to happens ("travel to Riga to meet ...").
 TRAVEL_VERBS = frozenset({"travel", "fly", "go", "head", "return", "arrive", "come", "journey", "continue"})
 ENABLING_VERBS = frozenset({"help", "assist", "enable", "support"})
@@ -587,6 +590,9 @@ def _nominal(noun: Token) -> _Candidate | None:
     sources: list[_Arg] = []
     targets: list[_Arg] = []
     pairs: list[_Arg] = []
+    # "acted in support of Ukraine", "works in partnership with Japan": the manner of what the clause's subject
+    # does; "of" names whom it is for.
+    manner = noun.dep_ == "pobj" and noun.head.lower_ == "in" and noun.lemma_.lower() in MANNER_NOUNS
     for child in noun.children:
         if child.dep_ == "poss" and child.pos_ != "PRON":
             sources.append(_Arg(child))  # "their support": the light verb's subject says whose (below)
@@ -605,9 +611,9 @@ def _nominal(noun: Token) -> _Candidate | None:
             preposition = child.lower_
             if preposition == "of" and all(o.pos_ == "NOUN" and not o.ent_type_ and not code_actor(o) for o in objs):
                 continue  # "a memorandum of understanding", "a pledge of support": no one's
-            if preposition == "by" or (preposition == "of" and quad <= 2):
+            if preposition == "by" or (preposition == "of" and quad <= 2 and not manner):
                 sources.extend(_Arg(o) for o in objs)
-            elif preposition in NOUN_TARGET_PREPS or (preposition == "of" and quad >= 3):
+            elif preposition in NOUN_TARGET_PREPS or (preposition == "of" and (quad >= 3 or manner)):
                 targets.extend(_Arg(o) for o in objs)
             elif preposition in PAIR_PREPS:
                 pairs.extend(_Arg(o) for o in objs)
@@ -640,7 +646,10 @@ def _nominal(noun: Token) -> _Candidate | None:
         return None  # a trigger verb ("mediated a ceasefire between ...") already carries this event
     if rule.code in CONCLUDED_CODES and governor is None and not sources:
         return None  # "under the 2015 agreement between ...": an existing agreement, not a signing
-    doer = governor is not None and governor.lemma_.lower() in LIGHT_VERBS - SPEECH_LIGHT_VERBS
+    if manner and governor is None:
+        governor = next((a for a in list(noun.ancestors)[:4] if a.pos_ == "VERB"), None)
+    manner = manner and governor is not None
+    doer = manner or (governor is not None and governor.lemma_.lower() in LIGHT_VERBS - SPEECH_LIGHT_VERBS)
     if rule.code in STATE_CODES and not doer:
         # "the enduring partnership between X and Y", "emphasized close cooperation with X": a relationship
         # described or talked about, not cooperation done.
@@ -649,7 +658,12 @@ def _nominal(noun: Token) -> _Candidate | None:
         # "Russia's war in Ukraine" named in passing, or what someone does about it ("to end Russia's war"): a
         # state of affairs, not a reported event
         return None
-    if governor is not None and not sources and not pairs and (governor.lemma_.lower() in LIGHT_VERBS or setting):
+    if (
+        governor is not None
+        and not sources
+        and not pairs
+        and (governor.lemma_.lower() in LIGHT_VERBS or setting or manner)
+    ):
         if noun.dep_ == "nsubjpass":
             agents = [o for a in _children(governor, "agent") for o in _children(a, "pobj")]
             sources = [_Arg(s, inherited=True) for s in _expand(agents, governor)]
@@ -979,7 +993,10 @@ def _clause_chain(candidate: _Candidate) -> list[Token]:
     current = start
     while current is not None and len(chain) < 4:
         chain.append(current)
-        if current.dep_ not in ("xcomp", "conj", "ccomp") or current.head is current:
+        # "urged X to reengage in talks to negotiate a settlement": an infinitive of purpose shares the clause's
+        # modality.
+        purpose = current.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in current.children)
+        if (current.dep_ not in ("xcomp", "conj", "ccomp") and not purpose) or current.head.i == current.i:
             break
         current = current.head
     return chain
