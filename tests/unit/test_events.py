@@ -690,3 +690,18 @@ def test_in_support_of_and_in_partnership_with_say_how_the_subject_acts(nlp: Lan
 def test_an_infinitive_of_purpose_shares_the_appeal(nlp: Language) -> None:
     text = "We urge Armenia and Azerbaijan to reengage in talks to negotiate a comprehensive settlement."
     assert all(e.hypothetical for e in events(nlp, text) if e.root_code == "04")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The ministers condemned Russia's missile attack on Ukraine.", ("RUS", "UKR", "195")),
+        ("On behalf of the Government of the United States, I send warm greetings to the Ecuadorian people.",
+         ("USAGOV", "ECUCVL", "051")),
+        ("The Government of Japan condemned the Government of the Russian Federation.", ("JPNGOV", "RUSGOV", "111")),
+    ],
+)  # fmt: skip
+def test_attacks_named_with_both_sides_greetings_and_governments_of_countries(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in triples(events(nlp, text))

@@ -309,6 +309,14 @@ def _countries_named(tokens: list[Token]) -> list[tuple[str, bool, bool]]:
         if ent is not None and all(i in indices for i in range(ent.start, ent.end)):
             if ent.label_ in _COUNTRY_LABELS:
                 name, alpha3 = countries.resolve(ent.text, ent.label_)
+                ofs = [t.i for t in ent if t.lower_ == "of"]
+                if not alpha3 and ent.label_ == "ORG" and ofs:
+                    # "the Government of the United States" tagged as one organisation: the country after "of".
+                    after = ent.doc[ofs[-1] + 1 : ent.end]
+                    words = after[1:] if len(after) > 1 and after[0].lower_ == "the" else after
+                    name, alpha3 = countries.resolve(words.text, "GPE")
+                    if alpha3 and name != countries.country_name(alpha3):
+                        alpha3 = None  # only a country named outright
                 if alpha3:
                     outright = ent.label_ == "NORP" or name == countries.country_name(alpha3)
                     found.append((alpha3, (name.lower(), alpha3) in _capitals(), outright))

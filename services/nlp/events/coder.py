@@ -640,7 +640,9 @@ def _nominal(noun: Token) -> _Candidate | None:
     # said about it.
     # "war in Ukraine on Moldova" is misparsed "impact ... on Moldova": a war placed "in" somewhere names no side.
     preps = {c.lower_ for c in noun.children if c.dep_ == "prep"}
-    named_sides = lemma in STATE_NOUNS and bool(sources) and bool(targets) and "in" not in preps
+    named_sides = (
+        (lemma in STATE_NOUNS or rule.code[:2] in FORCE_ROOTS) and bool(sources) and bool(targets) and "in" not in preps
+    )
     waged = governor is not None and governor.lemma_.lower() in WAGING_VERBS
     if doing_verb and not setting and not named_sides:
         return None  # a trigger verb ("mediated a ceasefire between ...") already carries this event
@@ -669,6 +671,8 @@ def _nominal(noun: Token) -> _Candidate | None:
             sources = [_Arg(s, inherited=True) for s in _expand(agents, governor)]
         else:
             subjects = _expand(_subjects(governor), governor)
+            if all(s.pos_ == "PRON" for s in subjects) and _on_behalf_of(governor):
+                subjects = _on_behalf_of(governor)  # "On behalf of the United States, I send warm greetings to"
             sources = [_Arg(s, inherited=True) for s in subjects] or _inherited_subjects(governor)
         # "a memorandum was signed between Cyprus, Greece and Israel": the parties with each other.
         pairs += [_Arg(t) for t in _expand(_pobjs(governor, PAIR_PREPS), governor)]
