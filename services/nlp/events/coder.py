@@ -101,7 +101,7 @@ FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
 CONCLUDED_CODES = frozenset({"057", "0871"})
 HYPOTHETICAL_NOUNS = frozenset({"event", "case"})  # "in the event of an attack", "in case of war"
 # Nouns whose complement is only wished for or weighed: "the need to deepen cooperation".
-NEEDED_NOUNS = frozenset({"need", "importance", "possibility", "option", "prospect", "necessity", "call"})
+NEEDED_NOUNS = frozenset({"need", "possibility", "option", "prospect", "necessity", "call"})
 PLANNED = frozenset({"planned", "scheduled", "upcoming", "forthcoming", "expected", "intended"})
 POSSIBLE = frozenset({"possible", "potential", "proposed", "hypothetical", "prospective"})
 # Conjunctions that open a clause told as a fact, whatever the clause it depends on plans.
@@ -1097,7 +1097,8 @@ def _hypothetical(candidate: _Candidate) -> bool:
     if start is not None and any(
         a.pos_ == "NOUN" and a.lemma_.lower() in NEEDED_NOUNS for a in list(start.ancestors)[:3]
     ):
-        return True  # "discussed the need to deepen cooperation", "the importance of providing assistance"
+        # "discussed the need to deepen cooperation"; not "the importance of": real-news coders code what it names.
+        return True
     for i, verb in enumerate(_clause_chain(candidate)):
         if any(c.dep_ == "aux" and c.lower_ in MODAL_AUX for c in verb.children) and not _reported_would(verb):
             return True
