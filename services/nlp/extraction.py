@@ -153,7 +153,7 @@ class Extractor:
                     f"text of {len(item.text)} characters processed in {len(pieces)} parts of at most "
                     f"{self.max_chars} characters; an entity spanning a cut may be missed"
                 )
-            chunks.extend((piece, (index, offset)) for offset, piece in pieces)
+            chunks.extend((piece.translate(_STRAIGHT_QUOTES), (index, offset)) for offset, piece in pieces)
             results.append(Extraction(language=language, warnings=warnings))
         if not chunks:
             return results
@@ -173,15 +173,14 @@ class Extractor:
                     result.entities.append(
                         EntityMention(text=surface, label=ent.label_, start=start, end=end, name=name, country=country)
                     )
-                places = [_shift_place(p, offset) for p in resolve_places(doc)]
+                places = [_as_written(_shift_place(p, offset), item.text) for p in resolve_places(doc)]
                 result.places.extend(places)
                 sentences = list(doc.sents)
                 events = extract_events(doc, item.published_at, require_countries=self.events_require_countries)
                 for event in events:
                     sentence_tone = tone(sentences[event.sentence_index])
-                    result.events.append(
-                        _place_event(_shift_event(event, offset, sentences_before[index], sentence_tone), places)
-                    )
+                    shifted = _shift_event(event, offset, sentences_before[index], sentence_tone)
+                    result.events.append(_place_event(_event_as_written(shifted, item.text), places))
                 sentences_before[index] += len(sentences)
                 scores = tone_scores(doc)
                 for i, value in enumerate((scores.positive, scores.negative, scores.word_count)):
@@ -192,6 +191,32 @@ class Extractor:
                 lead_end = item.text.find("\n\n")
                 result.focus = focus(result.places, lead_end=lead_end if lead_end > 0 else min(len(item.text), 400))
         return results
+
+
+# The parser reads curly apostrophes and quotes less well than straight ones ("the United States’ commitment" comes
+# out as a compound noun); one character for one, so every offset stays that of the original text, from which the
+# surface texts of the results are taken back (`_as_written`, `_event_as_written`).
+_STRAIGHT_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _as_written(place: PlaceMention, text: str) -> PlaceMention:
+    return place.model_copy(update={"text": text[place.start : place.end]})
+
+
+def _actor_as_written(actor: Actor | None, text: str) -> Actor | None:
+    return actor.model_copy(update={"text": text[actor.start : actor.end]}) if actor is not None else None
+
+
+def _event_as_written(event: EventRecord, text: str) -> EventRecord:
+    """The event with the surface texts of its actors, trigger and location as the original text has them."""
+    update: dict[str, object] = {
+        "source": _actor_as_written(event.source, text),
+        "target": _actor_as_written(event.target, text),
+        "trigger": text[event.trigger_start : event.trigger_end],
+    }
+    if event.location_start is not None and event.location_end is not None:
+        update["location_text"] = text[event.location_start : event.location_end]
+    return event.model_copy(update=update)
 
 
 def _shift_actor(actor: Actor | None, offset: int) -> Actor | None:
@@ -230,7 +255,11 @@ def _place_event(event: EventRecord, places: list[PlaceMention]) -> EventRecord:
     for place in places:
         if place.start <= event.location_start < place.end:
             return event.model_copy(
-                update={"geonames_id": place.geonameid, "lat": place.lat, "lon": place.lon,
-                        "location_country": place.country or event.location_country}
+                update={
+                    "geonames_id": place.geonameid,
+                    "lat": place.lat,
+                    "lon": place.lon,
+                    "location_country": place.country or event.location_country,
+                }
             )
     return event

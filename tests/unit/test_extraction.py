@@ -155,7 +155,7 @@ def test_seed_yields_events_places_focus_and_tone(extractor: Extractor) -> None:
     visit = next(e for e in result.events if e.code == "042")
     assert visit.location_text == "Tehran" and visit.location_country == "IRN" and visit.lat is not None
     assert visit.date == "2025-01-15"
-    assert text[visit.trigger_start:visit.trigger_end] == visit.trigger
+    assert text[visit.trigger_start : visit.trigger_end] == visit.trigger
     assert {place.country for place in result.places} >= {"IRN", "PAK", "QAT"}
     assert result.focus is not None and result.focus.countries[0].country in {"IRN", "PAK"}
     assert result.tone is not None and -100 <= result.tone <= 100
@@ -168,6 +168,7 @@ def test_long_text_in_parts_gives_the_same_events_as_whole(extractor: Extractor)
     parts = Extractor(extractor.nlp.meta["lang"] + "_" + extractor.nlp.meta["name"], max_chars=1000)
     [whole] = extractor.extract([ExtractionInput(text, None, datetime.date(2025, 1, 15))])
     [split] = parts.extract([ExtractionInput(text, None, datetime.date(2025, 1, 15))])
+
     def key(events: list) -> list[tuple]:
         return [(e.code, e.trigger_start, e.sentence_index, e.source.start if e.source else None) for e in events]
 
@@ -181,7 +182,7 @@ def test_one_megabyte_paragraph_with_mixed_scripts_is_split_not_dropped(extracto
     assert any("processed in" in w and "parts" in w for w in result.warnings)
     assert {(e.text, e.country) for e in result.entities} >= {("Doha", "QAT"), ("Nairobi", "KEN")}
     for entity in result.entities:
-        assert text[entity.start:entity.end] == entity.text
+        assert text[entity.start : entity.end] == entity.text
 
 
 def test_batches_are_parted_shortest_first_so_short_articles_never_wait_for_long_ones() -> None:
@@ -195,3 +196,21 @@ def test_batches_are_parted_shortest_first_so_short_articles_never_wait_for_long
     parts = shortest_first(batch, 20_000)
     assert [[a.article_id for a in part] for part in parts] == [["a4", "a2", "a3"], ["a5"], ["a1"]]
     assert sorted(a.article_id for part in parts for a in part) == sorted(a.article_id for a in batch)
+
+
+def test_curly_quotes_parse_as_straight_ones_and_come_back_as_written(extractor: Extractor) -> None:
+    curly = "The United States lauds Cambodia’s condemnation of Russia’s invasion of Ukraine."
+    straight = curly.replace("’", "'")
+    [found] = extractor.extract([ExtractionInput(curly)])
+    [expected] = extractor.extract([ExtractionInput(straight)])
+    assert [(e.source.code, e.target.code, e.code) for e in found.events if e.source and e.target] == [
+        (e.source.code, e.target.code, e.code) for e in expected.events if e.source and e.target
+    ]
+    assert ("USA", "KHM", "051") in {
+        (e.source.code, e.target.code, e.code) for e in found.events if e.source and e.target
+    }
+    for event in found.events:
+        for actor in (event.source, event.target):
+            assert actor is not None and actor.text == curly[actor.start : actor.end]
+        assert event.trigger == curly[event.trigger_start : event.trigger_end]
+    assert all(place.text == curly[place.start : place.end] for place in found.places)
