@@ -705,3 +705,16 @@ def test_attacks_named_with_both_sides_greetings_and_governments_of_countries(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in triples(events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The United States remains deeply concerned about the human rights situation in the PRC.",
+         {("USA", "CHN", "110")}),
+        ("The European Union is grateful for Japan's support.", {("IGOEU", "JPN", "051")}),
+        ("The minister is concerned about the weather.", set()),
+    ],
+)  # fmt: skip
+def test_a_state_of_mind_about_another_actor(nlp: Language, text: str, expected: set[tuple[str, str, str]]) -> None:
+    assert triples(events(nlp, text)) == expected

@@ -143,6 +143,12 @@ WAGING_VERBS = frozenset(
         "expand",
     }
 )
+# Adjectives of a state of mind towards another actor, and the prepositions that name what it is about.
+ADJECTIVE_CODES = {
+    "concerned": "110", "alarmed": "110", "troubled": "110", "disappointed": "110", "dismayed": "110",
+    "outraged": "111", "appalled": "111", "grateful": "051", "thankful": "051",
+}  # fmt: skip
+ADJECTIVE_PREPS = frozenset({"about", "by", "over", "at", "with", "for", "regarding"})
 # Nouns that say how something is done when they follow "in": "in support of", "in partnership with".
 MANNER_NOUNS = frozenset({"support", "solidarity", "cooperation", "partnership", "coordination", "collaboration"})
 # Verbs of going somewhere: their "to <place>" is where what they lead to happens ("travel to Riga to meet ...").
@@ -205,7 +211,7 @@ def extract_events(
         found: list[tuple[EventRecord, str, bool]] = []  # (record, trigger lemma, whether it is a word of intent)
         event_date = _event_date(sent, published_at)
         for token in sent:
-            candidate = _verbal(token) or _nominal(token)
+            candidate = _verbal(token) or _nominal(token) or _adjectival(token)
             if candidate is None:
                 continue
             for record in _records(candidate, memory, sent, sentence_index, event_date):
@@ -342,6 +348,20 @@ def _verbal(verb: Token) -> _Candidate | None:
     return _Candidate(verb, code, sources, targets, pairs, nominal=False, reciprocal=reciprocal)
 
 
+def _adjectival(adjective: Token) -> _Candidate | None:
+    """A state of mind said of an actor about another: "The United States is deeply concerned about the situation
+    in the PRC" (disapproval), "We remain grateful for Kosovo's leadership" (praise)."""
+    code = ADJECTIVE_CODES.get(adjective.lower_)
+    if code is None or adjective.dep_ not in ("acomp", "ROOT"):
+        return None
+    holder = adjective.head if adjective.dep_ == "acomp" else adjective
+    sources = [_Arg(s) for s in _expand(_subjects(holder), holder) if s.pos_ != "PRON"]
+    targets = [_Arg(t, inherited=True) for t in _nested_party(adjective, ADJECTIVE_PREPS)[:1]]
+    if not sources or not targets:
+        return None
+    return _Candidate(adjective, code, sources, targets, [], nominal=False, governor=holder)
+
+
 def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Arg]]:
     passive_subjects = _children(verb, "nsubjpass")
     target_preps = VERB_TARGET_PREPS | ({rule.particle} if rule.particle else set())
@@ -406,10 +426,16 @@ NESTED_DEPS = frozenset({"dobj", "dative", "prep", "pobj", "poss", "compound", "
 NOT_PARTY_PREPS = PLACE_PREPS | {"during", "since", "after", "before", "until", "through", "via", "despite", "amid"}
 
 
-def _nested_party(verb: Token) -> list[Token]:
-    """The nearest actor with a country or organisation inside the verb's objects (breadth first, 4 levels)."""
-    deps = ("dative", "prep") if verb.lemma_.lower() in TOPIC_VERBS else ("dobj", "dative", "prep")
-    level = [c for c in verb.children if c.dep_ in deps and c.lower_ not in NOT_PARTY_PREPS]
+def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Token]:
+    """The nearest actor with a country or organisation inside the verb's objects (breadth first, 4 levels); with
+    `preps`, inside the phrases of those prepositions only, places included ("concerned about the situation in
+    the PRC")."""
+    skipped = NOT_PARTY_PREPS if preps is None else frozenset()
+    if preps is not None:
+        level = [c for c in verb.children if c.dep_ == "prep" and c.lower_ in preps]
+    else:
+        deps = ("dative", "prep") if verb.lemma_.lower() in TOPIC_VERBS else ("dobj", "dative", "prep")
+        level = [c for c in verb.children if c.dep_ in deps and c.lower_ not in skipped]
     for _ in range(4):
         for token in level:
             actor = code_actor(token) if token.dep_ != "prep" else None
@@ -421,7 +447,7 @@ def _nested_party(verb: Token) -> list[Token]:
             for c in t.children
             if c.dep_ in NESTED_DEPS
             and c.pos_ not in ("VERB", "AUX")
-            and not (c.dep_ == "prep" and c.lower_ in NOT_PARTY_PREPS)
+            and not (c.dep_ == "prep" and c.lower_ in skipped)
         ]
     return []
 
