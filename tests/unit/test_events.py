@@ -718,3 +718,14 @@ def test_attacks_named_with_both_sides_greetings_and_governments_of_countries(
 )  # fmt: skip
 def test_a_state_of_mind_about_another_actor(nlp: Language, text: str, expected: set[tuple[str, str, str]]) -> None:
     assert triples(events(nlp, text)) == expected
+
+
+def test_on_behalf_of_names_the_speakers_country_once_and_no_target(nlp: Language) -> None:
+    text = "On behalf of the Government of the United States and the American people, I send best wishes to Colombia."
+    assert triples(events(nlp, text)) == {("USAGOV", "COL", "051")}
+
+
+def test_inviting_someone_to_act_is_an_appeal(nlp: Language) -> None:
+    found = triples(events(nlp, "Japan invited France to join the accords."))
+    assert ("JPN", "FRA", "020") in found
+    assert ("CHN", "RUSGOV", "036") in triples(events(nlp, "China invited Putin to Beijing."))

@@ -229,7 +229,8 @@ def extract_events(
 def _told_once(found: list[tuple[EventRecord, str, bool]]) -> list[EventRecord]:
     """One sentence's events without repeats: the same event told twice ("visited ... the visit") is one, and a
     word of intent ("pledged", "agreed") adds nothing to the intent of the act it governs ("pledged to deepen their
-    partnership"); "will travel to Honiara and meet with officials" stays two."""
+    partnership"); "will travel to Honiara and meet with officials" stays two. A country's people acting beside its
+    government ("the Government of the United States and the American people") add no event of their own."""
 
     def pair(record: EventRecord) -> tuple[str, str]:
         return (record.source.code if record.source else "", record.target.code if record.target else "")
@@ -244,7 +245,16 @@ def _told_once(found: list[tuple[EventRecord, str, bool]]) -> list[EventRecord]:
         if key not in seen:
             seen.add(key)
             kept.append(record)
-    return kept
+    spoken = {
+        (r.trigger_start, r.code, r.source.country, pair(r)[1]) for r in kept if r.source and r.source.role != "CVL"
+    }
+    return [
+        r
+        for r in kept
+        if not (
+            r.source and r.source.role == "CVL" and (r.trigger_start, r.code, r.source.country, pair(r)[1]) in spoken
+        )
+    ]
 
 
 def _has_country(actor: Actor | None) -> bool:
@@ -266,9 +276,14 @@ def _subjects(verb: Token) -> list[Token]:
 
 def _pobjs(token: Token, preps: frozenset[str]) -> list[Token]:
     """Objects of the prepositions in `preps` hanging on `token`."""
-    # "dative": the parser's label for "to" in "provided drones to Russia".
+    # "dative": the parser's label for "to" in "provided drones to Russia". "On behalf of X" names for whom the
+    # subject acts (`_on_behalf_of`), never a party.
     return [
-        obj for prep in _children(token, "prep", "dative") if prep.lower_ in preps for obj in _children(prep, "pobj")
+        obj
+        for prep in _children(token, "prep", "dative")
+        if prep.lower_ in preps
+        for obj in _children(prep, "pobj")
+        if obj.lower_ != "behalf"
     ]
 
 
@@ -324,6 +339,8 @@ def _verbal(verb: Token) -> _Candidate | None:
         if polarity == 0:
             return None
         code = "111" if polarity < 0 else "051"
+    if verb.lemma_.lower() == "invite" and _children(verb, "xcomp"):
+        code = "020"  # "invited France to join" asks France to act; "invited Putin to Beijing" offers a meeting
     if code == "130" and any(
         (r := _verb_rule(x)) and r.code[:2] in ("18", "19", "20") for x in _children(verb, "xcomp")
     ):
@@ -454,7 +471,9 @@ def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Toke
 
 def _on_behalf_of(verb: Token) -> list[Token]:
     """Whom the verb's subject acts for: "On behalf of the Government of the United States, I ..."."""
-    behalf = [o for o in _pobjs(verb, frozenset({"on"})) if o.lower_ == "behalf"]
+    behalf = [
+        o for p in _children(verb, "prep") if p.lower_ == "on" for o in _children(p, "pobj") if o.lower_ == "behalf"
+    ]
     return [t for b in behalf for t in _expand(_pobjs(b, frozenset({"of"})), verb)]
 
 
@@ -633,7 +652,8 @@ def _nominal(noun: Token) -> _Candidate | None:
             # "US-China talks", "the Biden-Xi meeting": the parser hangs the first name on the second.
             sources.extend(_Arg(c) for c in child.children if hyphen_pair(c, child))
         elif child.dep_ == "prep":
-            objs = _expand(_children(child, "pobj"), noun)
+            # "On behalf of the United States, I send greetings": for whom the speaker acts, not a target.
+            objs = [o for o in _expand(_children(child, "pobj"), noun) if o.lower_ != "behalf"]
             preposition = child.lower_
             if preposition == "of" and all(o.pos_ == "NOUN" and not o.ent_type_ and not code_actor(o) for o in objs):
                 continue  # "a memorandum of understanding", "a pledge of support": no one's
