@@ -444,7 +444,7 @@ NOT_PARTY_PREPS = PLACE_PREPS | {"during", "since", "after", "before", "until", 
 
 
 def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Token]:
-    """The nearest actor with a country or organisation inside the verb's objects (breadth first, 4 levels); with
+    """The nearest actor with a country or organisation inside the verb's objects (breadth first, 5 levels); with
     `preps`, inside the phrases of those prepositions only, places included ("concerned about the situation in
     the PRC")."""
     skipped = NOT_PARTY_PREPS if preps is None else frozenset()
@@ -453,7 +453,7 @@ def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Toke
     else:
         deps = ("dative", "prep") if verb.lemma_.lower() in TOPIC_VERBS else ("dobj", "dative", "prep")
         level = [c for c in verb.children if c.dep_ in deps and c.lower_ not in skipped]
-    for _ in range(4):
+    for _ in range(5):
         for token in level:
             actor = code_actor(token) if token.dep_ != "prep" else None
             if actor is not None and (actor.country or actor.code.startswith("IGO")):
