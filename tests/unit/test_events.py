@@ -729,3 +729,8 @@ def test_inviting_someone_to_act_is_an_appeal(nlp: Language) -> None:
     found = triples(events(nlp, "Japan invited France to join the accords."))
     assert ("JPN", "FRA", "020") in found
     assert ("CHN", "RUSGOV", "036") in triples(events(nlp, "China invited Putin to Beijing."))
+
+
+def test_aid_that_does_something_reaches_whom_it_does_it_for(nlp: Language) -> None:
+    text = "U.S. security assistance continues to strengthen Ukraine's position to defend its independence."
+    assert ("USA", "UKR", "072") in triples(events(nlp, text))

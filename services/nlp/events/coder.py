@@ -659,6 +659,8 @@ def _nominal(noun: Token) -> _Candidate | None:
                 continue  # "a memorandum of understanding", "a pledge of support": no one's
             if preposition == "by" or (preposition == "of" and quad <= 2 and not manner):
                 sources.extend(_Arg(o) for o in objs)
+            elif preposition == "from" and rule.code[:2] == "07":
+                sources.extend(_Arg(o) for o in objs)  # "assistance from the American people"
             elif preposition in NOUN_TARGET_PREPS or (preposition == "of" and (quad >= 3 or manner)):
                 targets.extend(_Arg(o) for o in objs)
             elif preposition in PAIR_PREPS:
@@ -731,6 +733,13 @@ def _nominal(noun: Token) -> _Candidate | None:
         # "during her meeting with President Castro": "her" is the subject of the clause the noun sits in ("its"
         # and "their" point at any earlier noun: "hold Russia accountable for its war").
         sources = _clause_subjects(noun)
+    if rule.code[:2] == "07" and noun.dep_ == "nsubj" and not targets and not pairs:
+        # "This assistance from the American people will help Ukraine defend ...": whom what the aid does reaches.
+        verbs = [noun.head]
+        for verb in verbs[:4]:
+            verbs += _children(verb, "xcomp", "ccomp")  # "will enable our partners to continue to meet the needs of"
+        reached = [t for verb in verbs[:4] for t in _nested_party(verb)]
+        targets = [_Arg(t, inherited=True) for t in reached[:1]]
     if len(sources) >= 2 and not targets and not pairs and rule.code in SYMMETRIC_CODES:
         pairs, sources = sources, []  # "US-Iran talks", "Israeli and Palestinian negotiators' talks"
     return _Candidate(noun, rule.code, sources, targets, pairs, nominal=True, governor=governor)
