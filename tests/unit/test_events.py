@@ -734,3 +734,8 @@ def test_inviting_someone_to_act_is_an_appeal(nlp: Language) -> None:
 def test_aid_that_does_something_reaches_whom_it_does_it_for(nlp: Language) -> None:
     text = "U.S. security assistance continues to strengthen Ukraine's position to defend its independence."
     assert ("USA", "UKR", "072") in triples(events(nlp, text))
+
+
+def test_a_group_with_its_members_in_brackets_is_its_members(nlp: Language) -> None:
+    text = "The Troika (United States, United Kingdom, and Norway) congratulates the people of South Sudan."
+    assert {e.source.code for e in events(nlp, text)} == {"USA", "GBR", "NOR"}

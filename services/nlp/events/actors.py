@@ -539,6 +539,11 @@ def _members(head: Token, actor: Actor | None) -> list[Actor]:
     the UN" → IGOUNO. Empty when the part names fewer than two parties or the head names a country of its own."""
     if actor is not None and actor.code.startswith(("IGO", "NGO")):
         return []
+    for appos in (c for c in head.children if c.dep_ == "appos"):
+        # "The Troika (United States, United Kingdom, and Norway)": the group is its listed members.
+        listed = [code_actor(part) for part in (appos, *conjuncts_after(appos))]
+        if len(listed) >= 2 and all(a is not None and a.country for a in listed):
+            return [a for a in listed if a is not None]
     for prep in head.children:
         if prep.dep_ != "prep" or prep.lower_ not in ("of", "from"):
             continue
