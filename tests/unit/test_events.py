@@ -739,3 +739,8 @@ def test_aid_that_does_something_reaches_whom_it_does_it_for(nlp: Language) -> N
 def test_a_group_with_its_members_in_brackets_is_its_members(nlp: Language) -> None:
     text = "The Troika (United States, United Kingdom, and Norway) congratulates the people of South Sudan."
     assert {e.source.code for e in events(nlp, text)} == {"USA", "GBR", "NOR"}
+
+
+def test_a_commitment_to_act_is_its_owners_intent(nlp: Language) -> None:
+    text = "The Secretary emphasized the United States' enduring commitment to support Ukraine's victory."
+    assert ("USA", "UKR", "03") in {(e.source.code, e.target.code, e.root_code) for e in events(nlp, text)}

@@ -382,7 +382,7 @@ def _adjectival(adjective: Token) -> _Candidate | None:
 def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Arg]]:
     passive_subjects = _children(verb, "nsubjpass")
     target_preps = VERB_TARGET_PREPS | ({rule.particle} if rule.particle else set())
-    if verb.dep_ == "acl" and _noun_rule(verb.head) and not passive_subjects:
+    if verb.dep_ == "acl" and verb.tag_ == "VBN" and _noun_rule(verb.head) and not passive_subjects:
         passive_subjects = [verb.head]  # "a ceasefire brokered by Egypt": the participle's noun is its object
     if passive_subjects:
         targets = [_Arg(t) for t in _expand(passive_subjects, verb) if not _noun_rule(t)]
@@ -555,7 +555,9 @@ def _inherited_subjects(verb: Token) -> list[_Arg]:
         if current.dep_ == "relcl":
             return [_Arg(current.head, inherited=True)]
         noun = current.head
+        # "the U.S. commitment to working with": through "to"; "commitment to support Ukraine": the infinitive.
         owner = noun.head if current.dep_ == "pcomp" and noun.lower_ == "to" else None
+        owner = noun if current.dep_ == "acl" and noun.pos_ == "NOUN" else owner
         if owner is not None and owner.lemma_.lower() in INTENT_NOUNS:
             # "the U.S. commitment to working with ASEAN", "the ROK's commitment to working with": whose it is.
             owners = [c for c in owner.children if c.dep_ in ("poss", "compound", "amod", "nmod") and code_actor(c)]
