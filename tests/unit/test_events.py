@@ -744,3 +744,10 @@ def test_a_group_with_its_members_in_brackets_is_its_members(nlp: Language) -> N
 def test_a_commitment_to_act_is_its_owners_intent(nlp: Language) -> None:
     text = "The Secretary emphasized the United States' enduring commitment to support Ukraine's victory."
     assert ("USA", "UKR", "03") in {(e.source.code, e.target.code, e.root_code) for e in events(nlp, text)}
+
+
+def test_a_bare_us_title_takes_its_country_from_the_article_not_the_title(nlp: Language) -> None:
+    alone = "The Under Secretary will meet with President Samia Suluhu Hassan in Tanzania."
+    assert {e.source.code for e in events(nlp, alone)} == {"---GOV"}
+    article = "Under Secretary Zeya will travel to Africa. " + alone
+    assert ("USAGOV", "TZAGOV", "036") in triples(events(nlp, article))

@@ -57,7 +57,8 @@ _CAPITALS_AS_NAMES = frozenset({"victoria", "kingston", "santiago", "lima", "geo
 
 # In English-language news a "Secretary" who is no Foreign/Home/General/Party secretary and is named by person or
 # department ("Under Secretary Zeya", "Deputy Secretary Sherman", "Secretary of State Antony Blinken") is a US
-# cabinet or State Department official; other countries' secretaries come with their country's name.
+# cabinet or State Department official; other countries' secretaries come with their country's name. A bare title
+# ("the Under Secretary") says no country by itself: the article's earlier use of it does (`_title_country`).
 _US_SECRETARY = re.compile(
     r"\b(?:(?:Under|Assistant|Deputy) Secretary\b"
     r"|(?<!Foreign )(?<!Home )(?<!General )(?<!Party )(?<!Cabinet )(?<!Permanent )(?<!Chief )"
@@ -457,7 +458,7 @@ def code_actor(head: Token, memory: ActorMemory | None = None) -> Actor | None:
             country, role = memory.persons[key]
     if memory is not None and keyword:
         country = _title_country(memory, keyword, country, head, span, named=bool(persons or known))
-    if country is None and role == "GOV" and _US_SECRETARY.search(span.text):
+    if country is None and role == "GOV" and span[0].lower_ != "the" and _US_SECRETARY.search(span.text):
         country = "USA"
     if country and by_capital and role is None:
         role = "GOV"  # a capital acting stands for its government
