@@ -751,3 +751,10 @@ def test_a_bare_us_title_takes_its_country_from_the_article_not_the_title(nlp: L
     assert {e.source.code for e in events(nlp, alone)} == {"---GOV"}
     article = "Under Secretary Zeya will travel to Africa. " + alone
     assert ("USAGOV", "TZAGOV", "036") in triples(events(nlp, article))
+
+
+def test_reaffirming_an_alliance_is_each_allys_intent_and_describing_it_is_none(nlp: Language) -> None:
+    found = triples(events(nlp, "The two ministers reaffirmed the U.S.-ROK Alliance as the linchpin of peace."))
+    assert found == {("USA", "KOR", "030"), ("KOR", "USA", "030")}
+    text = "The alliance between the United States and Thailand is built on a shared commitment."
+    assert triples(events(nlp, text)) == set()

@@ -161,7 +161,7 @@ PERSON_TITLES = frozenset(
     }
 )  # fmt: skip
 # Words that may stand right before a family name ("Foreign Minister Rau", "Mr. Kishida").
-_TITLE_WORDS = PERSON_TITLES | {"mr.", "ms.", "mrs.", "dr.", "sheikh"}
+_TITLE_WORDS = PERSON_TITLES | {"mr.", "ms.", "mrs.", "dr.", "sheikh", "director", "counselor", "adviser", "advisor"}
 
 
 def _known_of(tokens: list[Token]) -> tuple[str | None, set[int]]:
@@ -511,6 +511,26 @@ def _title_country(
         memory.inferred.add((span.start_char, span.end_char))
         return next(iter(found))
     return None
+
+
+def joined_parties(token: Token) -> list[Actor]:
+    """The parties of one hyphen-joined token ("U.S.-ROK", "U.S.-ASEAN"), when every part names a country or an
+    international organisation."""
+    parts = token.text.split("-")
+    if len(parts) < 2 or not all(parts):
+        return []
+    found = []
+    for part in parts:
+        igo = next(
+            (code for _, pattern, code in _candidates(_igo_index(), part, fold=True) if pattern.fullmatch(part)), None
+        )
+        alpha3 = None if igo else countries.resolve(part, "GPE")[1]
+        if not (igo or alpha3):
+            return []
+        code = igo or alpha3
+        found.append(Actor(code=code, country=alpha3, role=None, text=token.text, start=token.idx,
+                           end=token.idx + len(token.text)))  # fmt: skip
+    return found
 
 
 def code_actors(head: Token, memory: ActorMemory | None = None) -> list[Actor]:

@@ -36,6 +36,7 @@ from services.nlp.events.actors import (
     entity_of,
     entity_starting_at,
     hyphen_pair,
+    joined_parties,
 )
 from services.nlp.gazetteer import gazetteer
 from services.nlp.tone import tone
@@ -173,6 +174,7 @@ class _Arg:
 
     head: Token
     inherited: bool = False
+    joined: bool = False  # a hyphen-joined name of parties ("U.S.-ROK"): each part is an actor
 
 
 @dataclass
@@ -702,6 +704,12 @@ def _nominal(noun: Token) -> _Candidate | None:
         governor = next((a for a in list(noun.ancestors)[:4] if a.pos_ == "VERB"), None)
     manner = manner and governor is not None
     doer = manner or (governor is not None and governor.lemma_.lower() in LIGHT_VERBS - SPEECH_LIGHT_VERBS)
+    stressed = noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.lemma_.lower() == "importance"
+    if lemma == "alliance":
+        if not stressed and (governor is None or governor.lemma_.lower() not in LIGHT_VERBS - {"build"}):
+            return None  # "reaffirmed the U.S.-ROK Alliance" is a pledge; "the alliance is built on" describes it
+        joined = [c for c in noun.children if c.dep_ == "compound" and len(joined_parties(c)) >= 2]
+        sources = [_Arg(c, joined=True) for c in joined] or sources
     if rule.code in STATE_CODES and not doer:
         # "the enduring partnership between X and Y", "emphasized close cooperation with X": a relationship
         # described or talked about, not cooperation done.
@@ -764,7 +772,7 @@ def _records(
             if _qualifier_of(arg.head):
                 continue
             qualified = _qualified(arg.head)
-            for actor in code_actors(arg.head, memory):
+            for actor in joined_parties(arg.head) if arg.joined else code_actors(arg.head, memory):
                 if qualified and actor.country and actor.country != qualified:
                     # The place of another country is no capital of this one: no government role from it.
                     actor = actor.model_copy(update={"code": qualified, "country": qualified, "role": None})
