@@ -758,3 +758,8 @@ def test_reaffirming_an_alliance_is_each_allys_intent_and_describing_it_is_none(
     assert found == {("USA", "KOR", "030"), ("KOR", "USA", "030")}
     text = "The alliance between the United States and Thailand is built on a shared commitment."
     assert triples(events(nlp, text)) == set()
+
+
+def test_a_named_partnership_after_in_is_no_manner(nlp: Language) -> None:
+    text = "The United States, Denmark and Sweden form the initial set of member countries in the Global Partnership."
+    assert triples(events(nlp, text)) == set()

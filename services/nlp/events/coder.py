@@ -641,7 +641,13 @@ def _nominal(noun: Token) -> _Candidate | None:
     pairs: list[_Arg] = []
     # "acted in support of Ukraine", "works in partnership with Japan": the manner of what the clause's subject
     # does; "of" names whom it is for.
-    manner = noun.dep_ == "pobj" and noun.head.lower_ == "in" and noun.lemma_.lower() in MANNER_NOUNS
+    manner = (
+        noun.dep_ == "pobj"
+        and noun.head.lower_ == "in"
+        and noun.lemma_.lower() in MANNER_NOUNS
+        and noun.pos_ == "NOUN"
+        and not _children(noun, "det")  # "in the Global Partnership" names a body, not a manner
+    )
     for child in noun.children:
         if child.dep_ == "poss" and child.pos_ != "PRON":
             sources.append(_Arg(child))  # "their support": the light verb's subject says whose (below)
