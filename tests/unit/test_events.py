@@ -763,3 +763,8 @@ def test_reaffirming_an_alliance_is_each_allys_intent_and_describing_it_is_none(
 def test_a_named_partnership_after_in_is_no_manner(nlp: Language) -> None:
     text = "The United States, Denmark and Sweden form the initial set of member countries in the Global Partnership."
     assert triples(events(nlp, text)) == set()
+
+
+def test_announced_aid_is_a_pledge(nlp: Language) -> None:
+    found = triples(events(nlp, "Japan announced new humanitarian aid to Syria."))
+    assert found == {("JPN", "SYR", "033")}

@@ -1109,6 +1109,8 @@ def _intended(candidate: _Candidate) -> bool:
     governor = candidate.governor
     if governor is not None and governor.lemma_.lower() in (INTENT_HEADS | {"arrange"}) - LIGHT_VERBS:
         return True  # "plans a visit", "worked to arrange a meeting"
+    if candidate.code[:2] == "07" and _announced(candidate.trigger, governor):
+        return True  # "announced $155 million in assistance": aid pledged, as the real-news coders code it
     for i, verb in enumerate(_clause_chain(candidate)):
         if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in verb.children) or _reported_would(verb):
             return True
@@ -1151,6 +1153,14 @@ def _governing(token: Token) -> list[Token]:
         current = current.head
         out.append(current)
     return out
+
+
+def _announced(noun: Token, governor: Token | None) -> bool:
+    """Whether a noun is what is announced: "announced $50 million in assistance", "the announcement of food
+    support"."""
+    if governor is not None and governor.lemma_.lower() == "announce":
+        return True
+    return noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.lemma_.lower() == "announcement"
 
 
 def _hypothetical(candidate: _Candidate) -> bool:
