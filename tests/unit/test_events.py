@@ -714,6 +714,8 @@ def test_attacks_named_with_both_sides_greetings_and_governments_of_countries(
          {("USA", "CHN", "110")}),
         ("The European Union is grateful for Japan's support.", {("IGOEU", "JPN", "051")}),
         ("The minister is concerned about the weather.", set()),
+        ("The United States remains firmly committed to the security of Israel.", {("USA", "ISR", "030")}),
+        ("The United States is concerned with the harassment of U.S. journalists in China.", set()),
     ],
 )  # fmt: skip
 def test_a_state_of_mind_about_another_actor(nlp: Language, text: str, expected: set[tuple[str, str, str]]) -> None:

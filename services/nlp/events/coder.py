@@ -147,9 +147,9 @@ WAGING_VERBS = frozenset(
 # Adjectives of a state of mind towards another actor, and the prepositions that name what it is about.
 ADJECTIVE_CODES = {
     "concerned": "110", "alarmed": "110", "troubled": "110", "disappointed": "110", "dismayed": "110",
-    "outraged": "111", "appalled": "111", "grateful": "051", "thankful": "051",
+    "outraged": "111", "appalled": "111", "grateful": "051", "thankful": "051", "committed": "030",
 }  # fmt: skip
-ADJECTIVE_PREPS = frozenset({"about", "by", "over", "at", "with", "for", "regarding"})
+ADJECTIVE_PREPS = frozenset({"about", "by", "over", "at", "with", "for", "regarding", "to"})
 # Nouns that say how something is done when they follow "in": "in support of", "in partnership with".
 MANNER_NOUNS = frozenset({"support", "solidarity", "cooperation", "partnership", "coordination", "collaboration"})
 # Verbs of going somewhere: their "to <place>" is where what they lead to happens ("travel to Riga to meet ...").
@@ -378,6 +378,9 @@ def _adjectival(adjective: Token) -> _Candidate | None:
     targets = [_Arg(t, inherited=True) for t in _nested_party(adjective, ADJECTIVE_PREPS)[:1]]
     if not sources or not targets:
         return None
+    own = {actor.country for s in sources if (actor := code_actor(s.head)) is not None}
+    if (target := code_actor(targets[0].head)) is not None and target.country in own:
+        return None  # "concerned with the harassment of U.S. journalists in the PRC": the nearest is no party
     return _Candidate(adjective, code, sources, targets, [], nominal=False, governor=holder)
 
 
