@@ -770,3 +770,11 @@ def test_a_named_partnership_after_in_is_no_manner(nlp: Language) -> None:
 def test_announced_aid_is_a_pledge(nlp: Language) -> None:
     found = triples(events(nlp, "Japan announced new humanitarian aid to Syria."))
     assert found == {("JPN", "SYR", "033")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The United States and the Philippines have an enduring alliance.", "Iran must cooperate with the IAEA."],
+)
+def test_a_described_alliance_and_a_demanded_act_are_no_events(nlp: Language, text: str) -> None:
+    assert events(nlp, text, keep_hypothetical=False) == []

@@ -58,7 +58,7 @@ LIGHT_VERBS = frozenset(
 )  # fmt: skip
 # "sign" is light too: "signed an agreement with X" and "signed a memorandum" are coded once, by the noun.
 
-MODAL_AUX = frozenset({"would", "could", "may", "might", "should", "can"})
+MODAL_AUX = frozenset({"would", "could", "may", "might", "should", "can", "must"})
 # Governing verbs that make what follows them only requested or possible; the governing verb is an event of its
 # own where it is a trigger ("urged Iran to negotiate" is an appeal).
 HYPOTHETICAL_HEADS = frozenset(
@@ -150,6 +150,8 @@ ADJECTIVE_CODES = {
     "outraged": "111", "appalled": "111", "grateful": "051", "thankful": "051", "committed": "030",
 }  # fmt: skip
 ADJECTIVE_PREPS = frozenset({"about", "by", "over", "at", "with", "for", "regarding", "to"})
+# Verbs that pledge an alliance anew ("reaffirmed the U.S.-ROK Alliance"), unlike those that describe one.
+ALLIANCE_VERBS = SPEECH_LIGHT_VERBS | {"renew", "deepen", "strengthen", "expand", "elevate", "bolster", "reinforce"}
 # Nouns that say how something is done when they follow "in": "in support of", "in partnership with".
 MANNER_NOUNS = frozenset({"support", "solidarity", "cooperation", "partnership", "coordination", "collaboration"})
 # Verbs of going somewhere: their "to <place>" is where what they lead to happens ("travel to Riga to meet ...").
@@ -715,8 +717,8 @@ def _nominal(noun: Token) -> _Candidate | None:
     doer = manner or (governor is not None and governor.lemma_.lower() in LIGHT_VERBS - SPEECH_LIGHT_VERBS)
     stressed = noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.lemma_.lower() == "importance"
     if lemma == "alliance":
-        if not stressed and (governor is None or governor.lemma_.lower() not in LIGHT_VERBS - {"build"}):
-            return None  # "reaffirmed the U.S.-ROK Alliance" is a pledge; "the alliance is built on" describes it
+        if not stressed and (governor is None or governor.lemma_.lower() not in ALLIANCE_VERBS):
+            return None  # "reaffirmed the U.S.-ROK Alliance" is a pledge; "have an enduring alliance" describes it
         joined = [c for c in noun.children if c.dep_ == "compound" and len(joined_parties(c)) >= 2]
         sources = [_Arg(c, joined=True) for c in joined] or sources
     if rule.code in STATE_CODES and not doer:
