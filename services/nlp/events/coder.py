@@ -280,15 +280,14 @@ def _subjects(verb: Token) -> list[Token]:
 
 def _pobjs(token: Token, preps: frozenset[str]) -> list[Token]:
     """Objects of the prepositions in `preps` hanging on `token`."""
-    # "dative": the parser's label for "to" in "provided drones to Russia". "On behalf of X" names for whom the
-    # subject acts (`_on_behalf_of`), never a party.
-    return [
-        obj
-        for prep in _children(token, "prep", "dative")
-        if prep.lower_ in preps
-        for obj in _children(prep, "pobj")
-        if obj.lower_ != "behalf"
-    ]
+    # "dative": the parser's label for "to" in "provided drones to Russia".
+    return [obj for prep in _children(token, "prep", "dative") if prep.lower_ in preps for obj in _objects(prep)]
+
+
+def _objects(prep: Token) -> list[Token]:
+    """The objects of a preposition that may be parties: "On behalf of X" names for whom the subject acts
+    (`_on_behalf_of`), never a party."""
+    return [obj for obj in _children(prep, "pobj") if obj.lower_ != "behalf"]
 
 
 def _verb_rule(verb: Token) -> cameo.Rule | None:
@@ -667,8 +666,7 @@ def _nominal(noun: Token) -> _Candidate | None:
             # "US-China talks", "the Biden-Xi meeting": the parser hangs the first name on the second.
             sources.extend(_Arg(c) for c in child.children if hyphen_pair(c, child))
         elif child.dep_ == "prep":
-            # "On behalf of the United States, I send greetings": for whom the speaker acts, not a target.
-            objs = [o for o in _expand(_children(child, "pobj"), noun) if o.lower_ != "behalf"]
+            objs = _expand(_objects(child), noun)
             preposition = child.lower_
             if preposition == "of" and all(o.pos_ == "NOUN" and not o.ent_type_ and not code_actor(o) for o in objs):
                 continue  # "a memorandum of understanding", "a pledge of support": no one's
