@@ -173,14 +173,14 @@ class Extractor:
                     result.entities.append(
                         EntityMention(text=surface, label=ent.label_, start=start, end=end, name=name, country=country)
                     )
-                places = [_as_written(_shift_place(p, offset), item.text) for p in resolve_places(doc)]
+                places = [_shift_place(p, offset, item.text) for p in resolve_places(doc)]
                 result.places.extend(places)
                 sentences = list(doc.sents)
                 events = extract_events(doc, item.published_at, require_countries=self.events_require_countries)
                 for event in events:
                     sentence_tone = tone(sentences[event.sentence_index])
-                    shifted = _shift_event(event, offset, sentences_before[index], sentence_tone)
-                    result.events.append(_place_event(_event_as_written(shifted, item.text), places))
+                    shifted = _shift_event(event, offset, sentences_before[index], sentence_tone, item.text)
+                    result.events.append(_place_event(shifted, places))
                 sentences_before[index] += len(sentences)
                 scores = tone_scores(doc)
                 for i, value in enumerate((scores.positive, scores.negative, scores.word_count)):
@@ -195,57 +195,44 @@ class Extractor:
 
 # The parser reads curly apostrophes and quotes less well than straight ones ("the United States’ commitment" comes
 # out as a compound noun); one character for one, so every offset stays that of the original text, from which the
-# surface texts of the results are taken back (`_as_written`, `_event_as_written`).
+# surface texts of the results are taken back when they are shifted into it (`_shift_actor`, `_shift_event`,
+# `_shift_place`).
 _STRAIGHT_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
-def _as_written(place: PlaceMention, text: str) -> PlaceMention:
-    return place.model_copy(update={"text": text[place.start : place.end]})
+def _shift_actor(actor: Actor | None, offset: int, text: str) -> Actor | None:
+    if actor is None:
+        return None
+    start, end = actor.start + offset, actor.end + offset
+    return actor.model_copy(update={"start": start, "end": end, "text": text[start:end]})
 
 
-def _actor_as_written(actor: Actor | None, text: str) -> Actor | None:
-    return actor.model_copy(update={"text": text[actor.start : actor.end]}) if actor is not None else None
-
-
-def _event_as_written(event: EventRecord, text: str) -> EventRecord:
-    """The event with the surface texts of its actors, trigger and location as the original text has them."""
+def _shift_event(
+    event: EventRecord, offset: int, sentences_before: int, sentence_tone: float, text: str
+) -> EventRecord:
+    """An event found in one part of a long text, with offsets, sentence index and surface texts relative to the
+    whole text as submitted."""
+    trigger_start, trigger_end = event.trigger_start + offset, event.trigger_end + offset
     update: dict[str, object] = {
-        "source": _actor_as_written(event.source, text),
-        "target": _actor_as_written(event.target, text),
-        "trigger": text[event.trigger_start : event.trigger_end],
+        "tone": sentence_tone,
+        "sentence_index": event.sentence_index + sentences_before,
+        "source": _shift_actor(event.source, offset, text),
+        "target": _shift_actor(event.target, offset, text),
+        "trigger": text[trigger_start:trigger_end],
+        "trigger_start": trigger_start,
+        "trigger_end": trigger_end,
+        "sentence_start": event.sentence_start + offset,
+        "sentence_end": event.sentence_end + offset,
     }
     if event.location_start is not None and event.location_end is not None:
-        update["location_text"] = text[event.location_start : event.location_end]
+        start, end = event.location_start + offset, event.location_end + offset
+        update |= {"location_start": start, "location_end": end, "location_text": text[start:end]}
     return event.model_copy(update=update)
 
 
-def _shift_actor(actor: Actor | None, offset: int) -> Actor | None:
-    if actor is None or offset == 0:
-        return actor
-    return actor.model_copy(update={"start": actor.start + offset, "end": actor.end + offset})
-
-
-def _shift_event(event: EventRecord, offset: int, sentences_before: int, sentence_tone: float) -> EventRecord:
-    """An event found in one part of a long text, with offsets and sentence index relative to the whole text."""
-    update: dict[str, object] = {"tone": sentence_tone, "sentence_index": event.sentence_index + sentences_before}
-    if offset:
-        update |= {
-            "source": _shift_actor(event.source, offset),
-            "target": _shift_actor(event.target, offset),
-            "trigger_start": event.trigger_start + offset,
-            "trigger_end": event.trigger_end + offset,
-            "sentence_start": event.sentence_start + offset,
-            "sentence_end": event.sentence_end + offset,
-        }
-        if event.location_start is not None and event.location_end is not None:
-            update |= {"location_start": event.location_start + offset, "location_end": event.location_end + offset}
-    return event.model_copy(update=update)
-
-
-def _shift_place(place: PlaceMention, offset: int) -> PlaceMention:
-    if offset == 0:
-        return place
-    return place.model_copy(update={"start": place.start + offset, "end": place.end + offset})
+def _shift_place(place: PlaceMention, offset: int, text: str) -> PlaceMention:
+    start, end = place.start + offset, place.end + offset
+    return place.model_copy(update={"start": start, "end": end, "text": text[start:end]})
 
 
 def _place_event(event: EventRecord, places: list[PlaceMention]) -> EventRecord:

@@ -414,9 +414,13 @@ def _igo_index() -> dict[str, list[tuple[int, _Entry]]]:
 
 def _igo_of(tokens: list[Token]) -> str | None:
     doc = tokens[0].doc
-    text = doc[tokens[0].i : tokens[-1].i + 1].text
+    return _igo_named(doc[tokens[0].i : tokens[-1].i + 1].text)
+
+
+def _igo_named(text: str, *, whole: bool = False) -> str | None:
+    """The code of the international organisation named in `text` (with `whole`, by all of it)."""
     for _, pattern, code in _candidates(_igo_index(), text, fold=True):
-        if pattern.search(text):
+        if (pattern.fullmatch if whole else pattern.search)(text):
             return code
     return None
 
@@ -521,9 +525,7 @@ def joined_parties(token: Token) -> list[Actor]:
         return []
     found = []
     for part in parts:
-        igo = next(
-            (code for _, pattern, code in _candidates(_igo_index(), part, fold=True) if pattern.fullmatch(part)), None
-        )
+        igo = _igo_named(part, whole=True)
         alpha3 = None if igo else countries.resolve(part, "GPE")[1]
         if not (igo or alpha3):
             return []
