@@ -716,6 +716,7 @@ def test_attacks_named_with_both_sides_greetings_and_governments_of_countries(
         ("The minister is concerned about the weather.", set()),
         ("The United States remains firmly committed to the security of Israel.", {("USA", "ISR", "030")}),
         ("The United States is concerned with the harassment of U.S. journalists in China.", set()),
+        ("Japan is deeply concerned by the arrests in Nicaragua.", {("JPN", "NIC", "110")}),
     ],
 )  # fmt: skip
 def test_a_state_of_mind_about_another_actor(nlp: Language, text: str, expected: set[tuple[str, str, str]]) -> None:
@@ -778,3 +779,23 @@ def test_announced_aid_is_a_pledge(nlp: Language) -> None:
 )
 def test_a_described_alliance_and_a_demanded_act_are_no_events(nlp: Language, text: str) -> None:
     assert events(nlp, text, keep_hypothetical=False) == []
+
+
+def test_each_conjunct_of_a_party_named_deeper_is_a_target(nlp: Language) -> None:
+    found = triples(events(nlp, "Blinken will meet with heads of state from Brazil and Chile."))
+    assert found == {("USAGOV", "BRA", "036"), ("USAGOV", "CHL", "036")}
+
+
+def test_aid_counted_by_a_thing_is_aid_and_its_recipient_may_hang_on_the_verb(nlp: Language) -> None:
+    found = triples(events(nlp, "This package will bring total Japanese assistance to Ukraine to $5 billion."))
+    assert found == {("JPN", "UKR", "070")}
+
+
+def test_officials_named_by_title_and_family_name_are_known(nlp: Language) -> None:
+    found = triples(events(nlp, "Counselor Chollet met with Foreign Minister Kuleba."))
+    assert ("USAGOV", "UKRGOV", "040") in found
+
+
+def test_a_country_inside_a_place_tagged_as_organisation_is_the_venue(nlp: Language) -> None:
+    text = "Under Secretary Nuland will begin her trip in Maputo, Mozambique on July 18 where she will meet officials."
+    assert ("USAGOV", "MOZGOV", "036") in triples(events(nlp, text))

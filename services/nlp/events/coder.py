@@ -436,7 +436,7 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
     if not any(_has_country(code_actor(arg.head)) for arg in targets):
         # "dismissed the claim from Berlin", "congratulated the minister on Brazil's election": the party is named
         # deeper in the verb's phrase.
-        targets = [_Arg(t, inherited=True) for t in _nested_party(verb)[:1]] or targets
+        targets = [_Arg(t, inherited=True) for t in _expand(_nested_party(verb)[:1], verb)] or targets
     if not targets and verb.lemma_.lower() in ENABLING_VERBS:
         # "help Honduras unlock its potential": the parser makes the helped party the subject of what it does.
         targets = [_Arg(t) for c in _children(verb, "ccomp", "xcomp") for t in _expand(_children(c, "nsubj"), c)]
@@ -455,13 +455,14 @@ def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Toke
     the PRC")."""
     skipped = NOT_PARTY_PREPS if preps is None else frozenset()
     if preps is not None:
-        level = [c for c in verb.children if c.dep_ == "prep" and c.lower_ in preps]
+        # "concerned by ..." is parsed as a passive's agent
+        level = [c for c in verb.children if c.dep_ in ("prep", "agent") and c.lower_ in preps]
     else:
         deps = ("dative", "prep") if verb.lemma_.lower() in TOPIC_VERBS else ("dobj", "dative", "prep")
         level = [c for c in verb.children if c.dep_ in deps and c.lower_ not in skipped]
     for _ in range(5):
         for token in level:
-            actor = code_actor(token) if token.dep_ != "prep" else None
+            actor = code_actor(token) if token.dep_ not in ("prep", "agent") else None
             if actor is not None and (actor.country or actor.code.startswith("IGO")):
                 return [token]
         level = [
@@ -759,6 +760,10 @@ def _nominal(noun: Token) -> _Candidate | None:
             verbs += _children(verb, "xcomp", "ccomp")  # "will enable our partners to continue to meet the needs of"
         reached = [t for verb in verbs[:4] for t in _nested_party(verb)]
         targets = [_Arg(t, inherited=True) for t in reached[:1]]
+    if rule.code[:2] == "07" and sources and not targets and not pairs and noun.dep_ == "dobj" and governor:
+        # "will bring total U.S. military assistance to Ukraine to $8.7 billion": the parser hangs the recipient
+        # on the verb.
+        targets = [_Arg(t) for t in _expand(_pobjs(governor, frozenset({"to", "for"})), governor)]
     if len(sources) >= 2 and not targets and not pairs and rule.code in SYMMETRIC_CODES:
         pairs, sources = sources, []  # "US-Iran talks", "Israeli and Palestinian negotiators' talks"
     return _Candidate(noun, rule.code, sources, targets, pairs, nominal=True, governor=governor)
@@ -1115,6 +1120,8 @@ def _intended(candidate: _Candidate) -> bool:
     if candidate.code[:2] == "07" and _announced(candidate.trigger, governor):
         return True  # "announced $155 million in assistance": aid pledged, as the real-news coders code it
     for i, verb in enumerate(_clause_chain(candidate)):
+        if candidate.code[:2] == "07" and _thing_subject(verb):
+            continue  # "this drawdown will bring U.S. assistance to Ukraine to $8.7 billion": aid counted, no pledge
         if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in verb.children) or _reported_would(verb):
             return True
         if any(c.dep_ in ("aux", "auxpass") and c.lower_ == "going" for c in verb.children):
@@ -1143,6 +1150,12 @@ def _intended(candidate: _Candidate) -> bool:
         ):
             return True
     return False
+
+
+def _thing_subject(verb: Token) -> bool:
+    """Whether the verb's subject is a thing, not an actor or a pronoun ("this drawdown will bring ...")."""
+    subjects = _subjects(verb)
+    return bool(subjects) and all(s.pos_ == "NOUN" and code_actor(s) is None for s in subjects)
 
 
 def _governing(token: Token) -> list[Token]:
@@ -1261,6 +1274,8 @@ def _named_country(token: Token) -> str | None:
         ent = entity_of(candidate)
         if ent is not None and ent.label_ in PLACE_LABELS | {"ORG"}:
             alpha3 = countries.resolve(ent.text, "GPE" if ent.label_ == "ORG" else ent.label_)[1]
+            if not alpha3 and candidate.pos_ == "PROPN":
+                alpha3 = countries.resolve(candidate.text, "GPE")[1]  # "Maputo, Mozambique" tagged as one ORG
             if alpha3:
                 return alpha3
     return None
