@@ -799,3 +799,22 @@ def test_officials_named_by_title_and_family_name_are_known(nlp: Language) -> No
 def test_a_country_inside_a_place_tagged_as_organisation_is_the_venue(nlp: Language) -> None:
     text = "Under Secretary Nuland will begin her trip in Maputo, Mozambique on July 18 where she will meet officials."
     assert ("USAGOV", "MOZGOV", "036") in triples(events(nlp, text))
+
+
+def test_the_side_attacked_may_hang_on_the_kind_of_war(nlp: Language) -> None:
+    found = triples(events(nlp, "They discussed Russia's war of aggression on Ukraine."))
+    assert ("RUS", "UKR", "190") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Japan voiced concern over the situation in Myanmar.", {("JPN", "MMR", "110")}),
+        ("Expressing deep concern about the arrests in Cuba, Blinken called for calm.", {("USAGOV", "CUB", "110")}),
+        ("The Indian minister expressed concern about the attacks on Indian students.", set()),
+    ],
+)  # fmt: skip
+def test_concern_voiced_about_another_actor_is_disapproval(
+    nlp: Language, text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert {t for t in triples(events(nlp, text)) if t[2] == "110"} == expected

@@ -150,6 +150,8 @@ ADJECTIVE_CODES = {
     "outraged": "111", "appalled": "111", "grateful": "051", "thankful": "051", "committed": "030",
 }  # fmt: skip
 ADJECTIVE_PREPS = frozenset({"about", "by", "over", "at", "with", "for", "regarding", "to"})
+# Verbs that voice a concern ("expressed deep concern about", "raised concerns over").
+VOICING_VERBS = frozenset({"express", "voice", "raise", "share", "reiterate", "convey", "reaffirm", "underscore"})
 # Verbs that pledge an alliance anew ("reaffirmed the U.S.-ROK Alliance"), unlike those that describe one.
 ALLIANCE_VERBS = SPEECH_LIGHT_VERBS | {"renew", "deepen", "strengthen", "expand", "elevate", "bolster", "reinforce"}
 # Nouns that say how something is done when they follow "in": "in support of", "in partnership with".
@@ -215,7 +217,7 @@ def extract_events(
         found: list[tuple[EventRecord, str, bool]] = []  # (record, trigger lemma, whether it is a word of intent)
         event_date = _event_date(sent, published_at)
         for token in sent:
-            candidate = _verbal(token) or _nominal(token) or _adjectival(token)
+            candidate = _verbal(token) or _nominal(token) or _adjectival(token) or _voiced_concern(token)
             if candidate is None:
                 continue
             for record in _records(candidate, memory, sent, sentence_index, event_date):
@@ -383,6 +385,25 @@ def _adjectival(adjective: Token) -> _Candidate | None:
     if (target := code_actor(targets[0].head)) is not None and target.country in own:
         return None  # "concerned with the harassment of U.S. journalists in the PRC": the nearest is no party
     return _Candidate(adjective, code, sources, targets, [], nominal=False, governor=holder)
+
+
+def _voiced_concern(noun: Token) -> _Candidate | None:
+    """Concern voiced by an actor about another: "Blinken expressed deep concern about the coup in Burma",
+    "Expressing deep concerns about ..., Secretary Blinken recalled" (disapproval, 110)."""
+    if noun.lemma_.lower() != "concern" or noun.pos_ != "NOUN" or noun.dep_ != "dobj":
+        return None
+    governor = noun.head
+    if governor.lemma_.lower() not in VOICING_VERBS:
+        return None
+    subjects = [s for s in _expand(_subjects(governor), governor) if s.pos_ != "PRON"]
+    sources = [_Arg(s) for s in subjects] if subjects else _inherited_subjects(governor)
+    targets = [_Arg(t, inherited=True) for t in _nested_party(noun, ADJECTIVE_PREPS | {"around"})[:1]]
+    if not sources or not targets:
+        return None
+    own = {actor.country for s in sources if (actor := code_actor(s.head)) is not None}
+    if (target := code_actor(targets[0].head)) is not None and target.country in own:
+        return None
+    return _Candidate(noun, "110", sources, targets, [], nominal=True, governor=governor)
 
 
 def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Arg]]:
@@ -670,6 +691,10 @@ def _nominal(noun: Token) -> _Candidate | None:
             objs = _expand(_objects(child), noun)
             preposition = child.lower_
             if preposition == "of" and all(o.pos_ == "NOUN" and not o.ent_type_ and not code_actor(o) for o in objs):
+                if noun.lemma_.lower() in STATE_NOUNS:
+                    # "war of choice against Ukraine", "war of aggression on Ukraine": the parser hangs the side
+                    # attacked on the kind of war.
+                    targets.extend(_Arg(t) for o in objs for t in _expand(_pobjs(o, frozenset({"against", "on"})), o))
                 continue  # "a memorandum of understanding", "a pledge of support": no one's
             if preposition == "by" or (preposition == "of" and quad <= 2 and not manner):
                 sources.extend(_Arg(o) for o in objs)
