@@ -818,3 +818,13 @@ def test_concern_voiced_about_another_actor_is_disapproval(
     nlp: Language, text: str, expected: set[tuple[str, str, str]]
 ) -> None:
     assert {t for t in triples(events(nlp, text)) if t[2] == "110"} == expected
+
+
+def test_a_thing_of_an_actor_coordinated_with_a_party_is_no_party(nlp: Language) -> None:
+    text = "They oppose Russia's war against Ukraine and Belarus's enabling role in it."
+    assert triples(events(nlp, text)) == {("RUS", "UKR", "190")}
+
+
+def test_who_is_met_at_a_venue_but_from_elsewhere_keeps_no_country(nlp: Language) -> None:
+    text = "While in Paris, Blinken will meet with officials from OECD member countries."
+    assert not any(e.target and e.target.country == "FRA" for e in events(nlp, text))

@@ -572,8 +572,17 @@ def _expand(heads: list[Token], verb: Token) -> list[Token]:
         if head.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
             head = verb.head
         out.append(head)
-        out.extend(conjuncts_after(head))
+        out.extend(c for c in conjuncts_after(head) if not _owned_thing(c))
     return out
+
+
+def _owned_thing(token: Token) -> bool:
+    """A thing that belongs to an actor, not an actor: "Belarus's enabling role" in "war against Ukraine and
+    Belarus's enabling role in it"."""
+    if token.pos_ != "NOUN" or not any(c.dep_ == "poss" for c in token.children):
+        return False
+    actor = code_actor(token)
+    return actor is not None and actor.role is None
 
 
 def _inherited_subjects(verb: Token) -> list[_Arg]:
@@ -835,7 +844,9 @@ def _records(
         # "While in Kenya, X will meet with senior officials", "travel to Chisinau, Moldova to meet with President
         # Maia Sandu": whoever is met there, of no named country, is of the country of the venue.
         venue = _venue(candidate)
-        targets = [(a, _localised(t, venue, any_role=True)) for a, t in targets]
+        # Not those the sentence says are from elsewhere ("officials from OECD member countries").
+        targets = [(a, t if _pobjs(a.head, frozenset({"from"})) else _localised(t, venue, any_role=True))
+                   for a, t in targets]  # fmt: skip
     if candidate.code[:2] == "14":
         sources, targets = _protest_sides(candidate, sources, targets)
     if candidate.code[:2] == "17" and len(sources) == 1 and sources[0][1].country:
