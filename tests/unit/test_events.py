@@ -828,3 +828,23 @@ def test_a_thing_of_an_actor_coordinated_with_a_party_is_no_party(nlp: Language)
 def test_who_is_met_at_a_venue_but_from_elsewhere_keeps_no_country(nlp: Language) -> None:
     text = "While in Paris, Blinken will meet with officials from OECD member countries."
     assert not any(e.target and e.target.country == "FRA" for e in events(nlp, text))
+
+
+def test_an_act_praised_or_condemned_with_its_own_doer_and_party_is_an_event_and_one_blocked_is_not(
+    nlp: Language,
+) -> None:
+    found = triples(events(nlp, "The United States lauds Cambodia's condemnation of Russia's threats against Moldova."))
+    assert ("KHM", "RUS", "111") in found
+    assert ("IGO", "UKR") not in {
+        (s[:3], t) for s, t, _ in triples(events(nlp, "Hungary blocked the EU's aid to Ukraine."))
+    }
+
+
+def test_the_two_are_the_two_actors_of_the_clause_before(nlp: Language) -> None:
+    text = "Blinken thanked President Ruto for his leadership, and the two discussed regional security."
+    assert {("USAGOV", "KENGOV", "040"), ("KENGOV", "USAGOV", "040")} <= triples(events(nlp, text))
+
+
+def test_a_thing_done_by_an_actor_names_the_actor(nlp: Language) -> None:
+    text = "Japan supports the measures announced by the African Union."
+    assert triples(events(nlp, text)) == {("JPN", "IGOAU", "051")}

@@ -434,6 +434,12 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         sources = [_Arg(s) for s in _expand(subjects, verb)]
     if not subjects:
         sources = _inherited_subjects(verb)
+    if [s.lower_ for s in subjects] == ["two"] and verb.dep_ == "conj":
+        # "Blinken commended President Tshisekedi ..., and the two discussed ...": the two are those of the clause
+        # before.
+        before = verb.head
+        pair = _expand(_subjects(before), before) + _expand(_children(before, "dobj"), before)
+        sources = [_Arg(t, inherited=True) for t in pair] if len(pair) == 2 else sources
     # The direct object is the target; a preposition's object only when the direct object names no actor ("warned
     # Russia against any build-up" is about Russia, not the build-up).
     # What is given or shared is no party when the rule names it ("provided training to Colombia").
@@ -493,6 +499,13 @@ def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Toke
             if c.dep_ in NESTED_DEPS
             and c.pos_ not in ("VERB", "AUX")
             and not (c.dep_ == "prep" and c.lower_ in skipped)
+        ] + [
+            # "supports the actions announced by the African Union": whose the thing is, said by a participle.
+            agent
+            for t in level
+            for c in t.children
+            if c.dep_ == "acl" and c.tag_ == "VBN" and t.pos_ == "NOUN" and _verb_rule(c) is None
+            for agent in _children(c, "agent")
         ]
     return []
 
@@ -740,7 +753,18 @@ def _nominal(noun: Token) -> _Candidate | None:
         (lemma in STATE_NOUNS or rule.code[:2] in FORCE_ROOTS) and bool(sources) and bool(targets) and "in" not in preps
     )
     waged = governor is not None and governor.lemma_.lower() in WAGING_VERBS
-    if doing_verb and not setting and not named_sides:
+    # "lauds Cambodia's condemnation of Russia's invasion": an act with its own doer and party is reported, an
+    # event of its own (the codebook's "welcomed the agreement between A and B").
+    # Not what is blocked or rejected: only praise, welcome and criticism take the act as done.
+    reported = (
+        bool(sources)
+        and bool(targets or pairs)
+        and any(a.head.dep_ == "poss" for a in sources)
+        and governor is not None
+        and (governing_rule := _verb_rule(governor)) is not None
+        and governing_rule.code[:2] in ("05", "11")
+    )
+    if doing_verb and not setting and not named_sides and not reported:
         return None  # a trigger verb ("mediated a ceasefire between ...") already carries this event
     if rule.code in CONCLUDED_CODES and governor is None and not sources:
         return None  # "under the 2015 agreement between ...": an existing agreement, not a signing
