@@ -848,3 +848,10 @@ def test_the_two_are_the_two_actors_of_the_clause_before(nlp: Language) -> None:
 def test_a_thing_done_by_an_actor_names_the_actor(nlp: Language) -> None:
     text = "Japan supports the measures announced by the African Union."
     assert triples(events(nlp, text)) == {("JPN", "IGOAU", "051")}
+
+
+def test_stressing_the_importance_of_an_act_is_the_stressers_intent(nlp: Language) -> None:
+    found = triples(events(nlp, "Japan emphasized the importance of working with ASEAN on maritime security."))
+    assert ("JPN", "IGOASN", "031") in found
+    found = triples(events(nlp, "Canada stressed the importance of condemning Russia's attack on Ukraine."))
+    assert {("CAN", "RUS", "111"), ("RUS", "UKR", "190")} <= found

@@ -150,6 +150,8 @@ ADJECTIVE_CODES = {
     "outraged": "111", "appalled": "111", "grateful": "051", "thankful": "051", "committed": "030",
 }  # fmt: skip
 ADJECTIVE_PREPS = frozenset({"about", "by", "over", "at", "with", "for", "regarding", "to"})
+# Nouns of what someone stresses: "emphasized the importance of working with NATO" is the stresser's intent.
+STRESSED_NOUNS = frozenset({"importance"})
 # Verbs that voice a concern ("expressed deep concern about", "raised concerns over").
 VOICING_VERBS = frozenset({"express", "voice", "raise", "share", "reiterate", "convey", "reaffirm", "underscore"})
 # Verbs that pledge an alliance anew ("reaffirmed the U.S.-ROK Alliance"), unlike those that describe one.
@@ -622,6 +624,9 @@ def _inherited_subjects(verb: Token) -> list[_Arg]:
         if current.dep_ not in ("xcomp", "advcl", "conj", "pcomp", "prep", "acomp"):
             return []
         head = current.head
+        if current.dep_ == "prep" and head.lemma_.lower() in STRESSED_NOUNS and head.dep_ == "dobj":
+            # "emphasized the importance of working with NATO": the one who stresses it means to do it.
+            head = head.head
         if current.dep_ == "pcomp" and head.lower_ in ("for", "of") and _children(head.head, "dobj"):
             # "criticized the United States for selling weapons", "thanked Japan for providing": the object does it.
             return [_Arg(t, inherited=True) for t in _expand(_children(head.head, "dobj"), head.head)]
@@ -1205,6 +1210,9 @@ def _intended(candidate: _Candidate) -> bool:
             return True
         if lemma in INTENT_NOUNS and ancestor.pos_ == "NOUN":
             return True
+        trigger = candidate.trigger
+        if lemma in STRESSED_NOUNS and not candidate.nominal and trigger.dep_ == "pcomp" and not _subjects(trigger):
+            return True  # "emphasized the importance of working with NATO": an intent, as the coders code it
         if ancestor.pos_ in ("VERB", "AUX") and any(
             c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in ancestor.children
         ):
