@@ -855,3 +855,11 @@ def test_stressing_the_importance_of_an_act_is_the_stressers_intent(nlp: Languag
     assert ("JPN", "IGOASN", "031") in found
     found = triples(events(nlp, "Canada stressed the importance of condemning Russia's attack on Ukraine."))
     assert {("CAN", "RUS", "111"), ("RUS", "UKR", "190")} <= found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Russian forces launched an offensive in eastern Ukraine.", "Russia continues its offensive across Ukraine."],
+)
+def test_force_used_in_or_across_a_place_is_used_against_its_country(nlp: Language, text: str) -> None:
+    assert {(e.source.country, e.target.country, e.root_code) for e in events(nlp, text)} == {("RUS", "UKR", "19")}

@@ -863,7 +863,11 @@ def _records(
     if candidate.code[:2] in FORCE_ROOTS:
         # "shelled an oil depot in Russia's Bryansk region", "attacked a military base in southern Somalia": force
         # used against a thing or a body of no named country in a place is used against the country of the place.
-        heads = [a.head for a in candidate.targets] + _pobjs(candidate.trigger, PLACE_PREPS | {"during"})
+        # "launched an offensive in eastern Ukraine": the place may hang on the verb that carries the noun.
+        where = [candidate.trigger] + ([candidate.governor] if candidate.nominal and candidate.governor else [])
+        heads = [a.head for a in candidate.targets] + [
+            p for token in where for p in _pobjs(token, PLACE_PREPS | {"during", "across"})
+        ]
         places = [actor for h in heads for actor in [_place_actor(h)] if actor is not None]
         if not targets and places:
             targets = [(_Arg(heads[0]), places[0])]
