@@ -863,3 +863,7 @@ def test_stressing_the_importance_of_an_act_is_the_stressers_intent(nlp: Languag
 )
 def test_force_used_in_or_across_a_place_is_used_against_its_country(nlp: Language, text: str) -> None:
     assert {(e.source.country, e.target.country, e.root_code) for e in events(nlp, text)} == {("RUS", "UKR", "19")}
+
+
+def test_staged_is_a_light_verb_though_the_lemmatizer_reads_stag(nlp: Language) -> None:
+    assert ("MLIREB", "MLI", "190") in triples(events(nlp, "The rebels staged an attack in Mali."))

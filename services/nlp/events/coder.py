@@ -48,7 +48,7 @@ REQUIRED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmat
 # Verbs that carry no event of their own when their object is a trigger noun: the noun says what happened.
 LIGHT_VERBS = frozenset(
     {
-        "hold", "have", "conduct", "launch", "carry", "stage", "reach", "agree", "announce", "impose", "pay",
+        "hold", "have", "conduct", "launch", "carry", "stage", "stag", "reach", "agree", "announce", "impose", "pay",
         "make", "begin", "start", "resume", "continue", "extend", "mount", "order", "approve", "sign", "deliver",
         "provide", "supply", "donate", "send", "join", "finalize", "finalise", "conclude", "enter", "engage", "step",
         "reaffirm", "reiterate", "voice", "express", "underscore", "emphasize", "emphasise", "stress", "convey",
@@ -57,6 +57,7 @@ LIGHT_VERBS = frozenset(
     }
 )  # fmt: skip
 # "sign" is light too: "signed an agreement with X" and "signed a memorandum" are coded once, by the noun.
+# The lemmatizer turns "staged" into "stag".
 
 MODAL_AUX = frozenset({"would", "could", "may", "might", "should", "can", "must"})
 # Governing verbs that make what follows them only requested or possible; the governing verb is an event of its
