@@ -179,8 +179,8 @@ def _known_of(tokens: list[Token]) -> tuple[str | None, set[int]]:
             named = span.char_span(match.start(), match.end(), alignment_mode="expand")
             if named is None or not all(t.i in indices or t.is_punct for t in named):  # "Al-Qaida": "-" is no word
                 continue
-            if len(named) == 1 and _other_given_name(named[0]):
-                continue  # "Elizabeth Kennedy Trudeau" is not Justin Trudeau
+            if len(named) == 1 and (_other_given_name(named[0]) or _before_family_name(named[0], code)):
+                continue  # "Elizabeth Kennedy Trudeau" is not Justin Trudeau, nor "Zeya Thaw" Uzra Zeya
             return code, {t.i for t in named}
     return None, set()
 
@@ -194,6 +194,19 @@ def _given_names() -> dict[str, set[str]]:
         if len(words) >= 2:
             found.setdefault(words[-1], set()).add(words[0])
     return found
+
+
+def _before_family_name(word: Token, code: str) -> bool:
+    """Whether a known family name is followed by more of a person's name ("Zeya Thaw"), so is none, where the
+    known person's family name comes last."""
+    if code[:3] in _FAMILY_NAME_FIRST or word.i + 1 >= len(word.doc):
+        return False
+    person = entity_of(word)
+    in_person = person is not None and person.label_ == "PERSON" and person.end > word.i + 1
+    # The NER may miss the name: a proper noun compounded onto a later one is as much a part of it.
+    in_compound = word.dep_ == "compound" and word.head.i > word.i and word.doc[word.i + 1].pos_ == "PROPN"
+    after = word.doc[word.i + 1]
+    return (in_person or in_compound) and after.text.isalpha() and after.text.istitle()
 
 
 def _other_given_name(family: Token) -> bool:
@@ -443,6 +456,8 @@ def code_actor(head: Token, memory: ActorMemory | None = None) -> Actor | None:
     role, keyword = _role_of(tokens, head)
     # A known name is not also read as a place ("Blinken" tagged GPE); the phrase's other words come first.
     country, by_capital = _country_of([t for t in own if t.i not in named])
+    if country and any(t.lower_ == "ethnic" for t in own):
+        country, role = None, role or "CVL"  # "ethnic Kazakhs" in China: a people, not a state's citizens
     if country is None and (role or head.lemma_.lower() in PLACE_HEADS or head.lower_ in OWNED_HEADS):
         country, by_capital = _country_of([t for t in tokens if t not in own])  # "the President of France"
     if known and known.startswith(("IGO", "NGO")) and not (country and known_country_named(own, named)):

@@ -68,6 +68,8 @@ HYPOTHETICAL_HEADS = frozenset(
         "press", "warn", "demand",
     }
 )  # fmt: skip
+# Governing verbs that keep what they govern from happening: "to deter further aggression".
+PREVENTING_HEADS = frozenset({"deter", "prevent", "avert", "forestall", "avoid", "preclude"})
 # Announced, planned or promised actions: CAMEO codes them as intent (root 03; "will visit" → 036), not as done.
 FUTURE_AUX = frozenset({"will", "shall", "'ll"})
 INTENT_HEADS = frozenset(
@@ -1051,6 +1053,8 @@ def _place_actor(head: Token) -> Actor | None:
     untagged counts when it is a known place name; persons and organisations never do."""
     doc = head.doc
     for token in doc[head.left_edge.i : head.right_edge.i + 1]:
+        if any(c.lower_ == "ethnic" for c in token.children):
+            continue  # "ethnic Kazakhs" (which the NER may tag as a place) are a people, not Kazakhstan
         if token.ent_type_ in PLACE_LABELS and (entity := entity_of(token)) is not None:
             span = entity
         elif token.pos_ == "PROPN" and not token.ent_type_:
@@ -1149,6 +1153,11 @@ def _clause_chain(candidate: _Candidate) -> list[Token]:
         # "urged X to reengage in talks to negotiate a settlement": an infinitive of purpose shares the clause's
         # modality.
         purpose = current.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in current.children)
+        if current.dep_ == "conj" and _children(current, "nsubj", "nsubjpass"):
+            break  # "They committed to work together, and Blinken thanked Japan": a clause of its own
+        if current.dep_ == "pcomp" and current.head.dep_ == "prep" and current.head.head.pos_ in ("VERB", "AUX"):
+            current = current.head.head  # "urged the parties to commit to cooperating"
+            continue
         if (current.dep_ not in ("xcomp", "conj", "ccomp") and not purpose) or current.head.i == current.i:
             break
         current = current.head
@@ -1239,6 +1248,8 @@ def _governing(token: Token) -> list[Token]:
     while current.head.i != current.i and len(out) < 4:
         if any(c.dep_ == "mark" and c.lower_ in FACT_MARKS for c in current.children):
             break
+        if current.dep_ == "conj" and current.pos_ in ("VERB", "AUX") and _children(current, "nsubj", "nsubjpass"):
+            break  # "They committed to work together, and Blinken thanked Japan": a clause of its own
         current = current.head
         out.append(current)
     return out
@@ -1263,6 +1274,14 @@ def _hypothetical(candidate: _Candidate) -> bool:
         return True  # "a possible visit", "proposed talks"
     if candidate.nominal and any(c.dep_ == "det" and c.lower_ == "any" for c in candidate.trigger.children):
         return True  # "in response to any further aggression"
+    governor = candidate.governor
+    if candidate.nominal and governor is not None:
+        lemma = governor.lemma_.lower()
+        if lemma in HYPOTHETICAL_HEADS or lemma in PREVENTING_HEADS:
+            return True  # "encouraged direct talks between Armenia and Azerbaijan", "to deter further aggression"
+        ongoing = candidate.trigger.lemma_.lower() in STATE_NOUNS or candidate.code[:2] in FORCE_ROOTS
+        if lemma in TOPIC_VERBS and not ongoing:
+            return True  # "to discuss U.S. support for Georgia": a topic, not an act; a war discussed goes on
     start = candidate.governor if candidate.nominal else candidate.trigger
     if start is not None and any(
         a.pos_ == "NOUN" and a.lemma_.lower() in NEEDED_NOUNS for a in list(start.ancestors)[:3]
