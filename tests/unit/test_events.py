@@ -905,3 +905,16 @@ def test_a_conjunct_clause_with_its_own_subject_keeps_its_own_modality(nlp: Lang
 def test_an_ethnic_group_is_no_state(nlp: Language) -> None:
     text = "The Chinese government is targeting Uyghurs and ethnic Kazakhs in Xinjiang."
     assert not any(e.target and e.target.country == "KAZ" for e in events(nlp, text))
+
+
+def test_two_coordinated_state_names_the_ner_runs_together_are_two_parties(nlp: Language) -> None:
+    text = "Today, the United States of America and Republic of Ghana signed a Memorandum of Understanding on energy."
+    assert {("USA", "GHA", "057"), ("GHA", "USA", "057")} <= triples(events(nlp, text))
+
+
+def test_delegations_representing_countries_are_those_countries(nlp: Language) -> None:
+    text = "Senior delegations representing the United States and Thailand met on May 9 for a strategic dialogue."
+    assert {(e.source.country, e.target.country, e.root_code) for e in events(nlp, text)} >= {
+        ("USA", "THA", "04"),
+        ("THA", "USA", "04"),
+    }

@@ -283,8 +283,10 @@ def conjuncts_after(token: Token) -> list[Token]:
             break
         current = name_part[0]
         inside.add(current.i)
-    end = max(inside) + 1
-    found = {c.i: c for i in inside for c in token.doc[i].conjuncts if c.i >= end}
+    # The NER may also run two coordinated names into one ("the United States of America and Republic of Ghana"):
+    # the name ends with its last "of" part.
+    end = max(i for i in inside if i <= max(current.i, token.i)) + 1
+    found = {c.i: c for i in inside if i < end for c in token.doc[i].conjuncts if c.i >= end}
     return [found[i] for i in sorted(found)]
 
 
@@ -582,11 +584,13 @@ def _members(head: Token, actor: Actor | None) -> list[Actor]:
         listed = [code_actor(part) for part in (appos, *conjuncts_after(appos))]
         if len(listed) >= 2 and all(a is not None and a.country for a in listed):
             return [a for a in listed if a is not None]
-    for prep in head.children:
-        if prep.dep_ != "prep" or prep.lower_ not in ("of", "from"):
+    # "delegations representing the United States and Thailand": whom they represent.
+    representing = [c for c in head.children if c.dep_ == "acl" and c.lemma_.lower() == "represent"]
+    for prep in [c for c in head.children if c.dep_ == "prep"] + representing:
+        if prep.dep_ == "prep" and prep.lower_ not in ("of", "from"):
             continue
         for obj in prep.children:
-            parts = [obj, *conjuncts_after(obj)] if obj.dep_ == "pobj" else []
+            parts = [obj, *conjuncts_after(obj)] if obj.dep_ in ("pobj", "dobj") else []
             if len(parts) < 2:
                 continue
             found: list[Actor] = []

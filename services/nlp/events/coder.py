@@ -720,12 +720,12 @@ def _nominal(noun: Token) -> _Candidate | None:
         elif child.dep_ == "prep":
             objs = _expand(_objects(child), noun)
             preposition = child.lower_
-            if preposition == "of" and all(o.pos_ == "NOUN" and not o.ent_type_ and not code_actor(o) for o in objs):
+            if preposition == "of" and all(code_actor(o) is None for o in objs):
                 if noun.lemma_.lower() in STATE_NOUNS:
                     # "war of choice against Ukraine", "war of aggression on Ukraine": the parser hangs the side
                     # attacked on the kind of war.
                     targets.extend(_Arg(t) for o in objs for t in _expand(_pobjs(o, frozenset({"against", "on"})), o))
-                continue  # "a memorandum of understanding", "a pledge of support": no one's
+                continue  # "a Memorandum of Understanding", "a pledge of support": no one's
             if preposition == "by" or (preposition == "of" and quad <= 2 and not manner):
                 sources.extend(_Arg(o) for o in objs)
             elif preposition == "from" and rule.code[:2] == "07":
