@@ -918,3 +918,24 @@ def test_delegations_representing_countries_are_those_countries(nlp: Language) -
         ("USA", "THA", "04"),
         ("THA", "USA", "04"),
     }
+
+
+def test_vaccine_doses_shared_with_a_country_are_aid(nlp: Language) -> None:
+    assert ("USA", "THA", "070") in triples(
+        events(nlp, "The United States has shared 1.5 million vaccine doses with Thailand.")
+    )
+
+
+def test_encouraging_talks_between_two_parties_appeals_to_both(nlp: Language) -> None:
+    found = triples(events(nlp, "Blinken encouraged direct talks between Armenia and Azerbaijan."))
+    assert {("USAGOV", "ARM", "020"), ("USAGOV", "AZE", "020")} <= found
+
+
+def test_his_forces_are_of_the_country_of_whom_his_points_at(nlp: Language) -> None:
+    found = triples(events(nlp, "Russian President Putin ordered his forces to invade Ukraine."))
+    assert ("RUSMIL", "UKR", "192") in found
+
+
+def test_concerns_of_a_country_are_its_own(nlp: Language) -> None:
+    text = "The Deputy Secretary reiterated U.S. concerns about China's military presence in Cambodia."
+    assert ("USA", "CHNMIL", "110") in triples(events(nlp, text))

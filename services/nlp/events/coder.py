@@ -297,6 +297,15 @@ def _objects(prep: Token) -> list[Token]:
     return [obj for obj in _children(prep, "pobj") if obj.lower_ != "behalf"]
 
 
+# Lemmas the lemmatizer gets wrong, for the words the rules name ("doses" → "dos").
+LEMMA_FIXES = {"dos": "dose"}
+
+
+def _lemma(token: Token) -> str:
+    lemma = token.lemma_.lower()
+    return LEMMA_FIXES.get(lemma, lemma)
+
+
 def _verb_rule(verb: Token) -> cameo.Rule | None:
     if verb.pos_ != "VERB":
         return None
@@ -304,7 +313,7 @@ def _verb_rule(verb: Token) -> cameo.Rule | None:
     if not rules:
         return None
     particles = {c.lower_ for c in verb.children if c.dep_ in ("prep", "prt", "advmod", "agent")}
-    objects = {c.lemma_.lower() for c in _children(verb, "dobj", "nsubjpass", "dative")}
+    objects = {_lemma(c) for c in _children(verb, "dobj", "nsubjpass", "dative")}
     objects |= {o.lemma_.lower() for o in _pobjs(verb, frozenset(particles))}
     # "provided hundreds of drones": what is counted is the object too.
     objects |= {o.lemma_.lower() for d in _children(verb, "dobj") for o in _pobjs(d, frozenset({"of"}))}
@@ -402,6 +411,7 @@ def _voiced_concern(noun: Token) -> _Candidate | None:
         return None
     subjects = [s for s in _expand(_subjects(governor), governor) if s.pos_ != "PRON"]
     sources = [_Arg(s) for s in subjects] if subjects else _inherited_subjects(governor)
+    sources = [_Arg(m) for m in _national_modifiers(noun)] or sources  # "reiterated U.S. concerns about"
     targets = [_Arg(t, inherited=True) for t in _nested_party(noun, ADJECTIVE_PREPS | {"around"})[:1]]
     if not sources or not targets:
         return None
@@ -450,7 +460,7 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
     # What is given or shared is no party when the rule names it ("provided training to Colombia").
     given = rule.obj if rule.code[:2] in ("06", "07") else ""
     direct = [] if verb.lemma_.lower() in TOPIC_VERBS else _children(verb, "dobj", "dative")
-    direct = [d for d in direct if not given or d.lemma_.lower() != given]
+    direct = [d for d in direct if not given or _lemma(d) != given]
     targets = [_Arg(t) for t in _expand(direct, verb) if not _noun_rule(t)]
     for obj in direct:
         if _noun_rule(obj):
@@ -463,8 +473,8 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         # preposition names the party.
         targets = [_Arg(t) for t in _expand(_pobjs(verb, frozenset(target_preps)), verb)]
         # "provides training to Colombia": the parser may hang the recipient on the thing given.
-        things = [d for d in _children(verb, "dobj") if given and d.lemma_.lower() == given]
-        targets += [_Arg(t) for d in things for t in _expand(_pobjs(d, frozenset({"to"})), d)]
+        things = [d for d in _children(verb, "dobj") if given and _lemma(d) == given]
+        targets += [_Arg(t) for d in things for t in _expand(_pobjs(d, frozenset({"to", "with"})), d)]
     if not any(_has_country(code_actor(arg.head)) for arg in targets):
         # "dismissed the claim from Berlin", "congratulated the minister on Brazil's election": the party is named
         # deeper in the verb's phrase.
@@ -853,6 +863,8 @@ def _records(
                 continue
             qualified = _qualified(arg.head)
             for actor in joined_parties(arg.head) if arg.joined else code_actors(arg.head, memory):
+                if actor.country is None and actor.role and (owner := _pronoun_owner_country(arg.head)):
+                    actor = _localised(actor, owner, any_role=True)  # "Putin ordered his forces to invade"
                 if qualified and actor.country and actor.country != qualified:
                     # The place of another country is no capital of this one: no government role from it.
                     actor = actor.model_copy(update={"code": qualified, "country": qualified, "role": None})
@@ -1041,6 +1053,19 @@ def _is_title(head: Token) -> bool:
     return head.tag_ not in ("NNS", "NNPS") and (
         head.lemma_.lower() in PERSON_TITLES or any(c.lemma_.lower() in PERSON_TITLES for c in head.children)
     )
+
+
+def _pronoun_owner_country(head: Token) -> str | None:
+    """The country of whom "his/her" points at in "Putin ordered his forces to invade": the subject of the
+    nearest verb above that has one."""
+    if not any(c.dep_ == "poss" and c.lower_ in ("his", "her") for c in head.children):
+        return None
+    for ancestor in list(head.ancestors)[:4]:
+        subjects = [t for t in _subjects(ancestor) if t.pos_ != "PRON" and t.i < head.i]
+        if ancestor.pos_ in ("VERB", "AUX") and subjects:
+            actor = code_actor(subjects[0])
+            return actor.country if actor is not None else None
+    return None
 
 
 def _owned_by_pronoun(head: Token) -> bool:
