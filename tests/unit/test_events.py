@@ -939,3 +939,8 @@ def test_his_forces_are_of_the_country_of_whom_his_points_at(nlp: Language) -> N
 def test_concerns_of_a_country_are_its_own(nlp: Language) -> None:
     text = "The Deputy Secretary reiterated U.S. concerns about China's military presence in Cambodia."
     assert ("USA", "CHNMIL", "110") in triples(events(nlp, text))
+
+
+def test_on_behalf_of_also_holds_for_the_infinitive_of_the_verb_it_is_said_on(nlp: Language) -> None:
+    text = "On behalf of the United States, I am honored to send warm congratulations to our Canadian friends."
+    assert ("USA", "CAN", "051") in triples(events(nlp, text))

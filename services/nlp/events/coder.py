@@ -526,11 +526,21 @@ def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Toke
 
 
 def _on_behalf_of(verb: Token) -> list[Token]:
-    """Whom the verb's subject acts for: "On behalf of the Government of the United States, I ..."."""
-    behalf = [
-        o for p in _children(verb, "prep") if p.lower_ == "on" for o in _children(p, "pobj") if o.lower_ == "behalf"
-    ]
-    return [t for b in behalf for t in _expand(_pobjs(b, frozenset({"of"})), verb)]
+    """Whom the verb's subject acts for: "On behalf of the Government of the United States, I ..."; also said on
+    the verb it is the infinitive of ("On behalf of ..., I am honored to send ...")."""
+    for current in (verb, verb.head if verb.dep_ == "xcomp" else None):
+        if current is None:
+            continue
+        behalf = [
+            o
+            for p in _children(current, "prep")
+            if p.lower_ == "on"
+            for o in _children(p, "pobj")
+            if o.lower_ == "behalf"
+        ]
+        if behalf:
+            return [t for b in behalf for t in _expand(_pobjs(b, frozenset({"of"})), current)]
+    return []
 
 
 def _is_amount(token: Token) -> bool:
@@ -648,6 +658,8 @@ def _inherited_subjects(verb: Token) -> list[_Arg]:
             return [_Arg(t, inherited=True) for t in _expand(_children(head, "dobj"), head)]
         # "are committed to supporting Ukraine", "was urged to negotiate": the passive's subject does it.
         subjects = _subjects(head) or _children(head, "nsubjpass")
+        if subjects and all(t.pos_ == "PRON" for t in subjects) and _on_behalf_of(head):
+            return [_Arg(t, inherited=True) for t in _on_behalf_of(head)]  # "On behalf of X, I am honored to send"
         if subjects and all(t.lower_ in PERSONAL_PRONOUNS for t in subjects):
             return _reporter(head) or _antecedent(head)  # "... where she will lead the delegation and meet with"
         if subjects:
