@@ -944,3 +944,15 @@ def test_concerns_of_a_country_are_its_own(nlp: Language) -> None:
 def test_on_behalf_of_also_holds_for_the_infinitive_of_the_verb_it_is_said_on(nlp: Language) -> None:
     text = "On behalf of the United States, I am honored to send warm congratulations to our Canadian friends."
     assert ("USA", "CAN", "051") in triples(events(nlp, text))
+
+
+def test_what_aid_is_for_is_no_event_of_its_own(nlp: Language) -> None:
+    text = "The United States donated 500,000 vaccines to Panama to support Panama's response to the pandemic."
+    assert triples(events(nlp, text)) == {("USA", "PAN", "070")}
+
+
+def test_an_act_a_decision_is_about_is_the_deciders(nlp: Language) -> None:
+    found = triples(
+        events(nlp, "They discussed how to hold Russia accountable for Putin's decision to invade Ukraine.")
+    )
+    assert ("RUSGOV", "UKR", "192") in found

@@ -364,6 +364,8 @@ def _verbal(verb: Token) -> _Candidate | None:
         (r := _verb_rule(x)) and r.code[:2] in ("18", "19", "20") for x in _children(verb, "xcomp")
     ):
         code = "138"  # threatening to attack is a threat of force
+    if _purpose_of_aid(verb, code):
+        return None
     sources, targets = _verb_arguments(verb, rule)
     if code == "043" and not any(code_actor(t.head) for t in targets) and len(sources) >= 2:
         code = "040"  # "The United States and Canada hosted the working group meeting": the co-hosts met
@@ -382,6 +384,19 @@ def _verbal(verb: Token) -> _Candidate | None:
     # "the agreement signed between Turkey and Libya": the parties with each other.
     pairs = [] if sources or targets else [_Arg(t) for t in _expand(_pobjs(verb, PAIR_PREPS), verb)]
     return _Candidate(verb, code, sources, targets, pairs, nominal=False, reciprocal=reciprocal)
+
+
+def _purpose_of_aid(verb: Token, code: str) -> bool:
+    """Whether the verb only says what aid is for: "donated vaccines to Panama to support its response",
+    "announced $6 million in assistance to help refugees in Chile" (the aid is the event)."""
+    if code[:2] not in ("05", "07") or verb.lemma_.lower() not in ENABLING_VERBS:
+        return False
+    if verb.dep_ not in ("advcl", "xcomp", "acl") or not any(c.lower_ == "to" for c in _children(verb, "aux")):
+        return False
+    head = verb.head
+    given = [head, *_children(head, "dobj")] if head.pos_ in ("VERB", "AUX") else [head]
+    given += [o for d in given if _is_amount(d) for o in _pobjs(d, frozenset({"in", "of"}))]
+    return any((rule := _verb_rule(t) or _noun_rule(t)) is not None and rule.code[:2] == "07" for t in given)
 
 
 def _adjectival(adjective: Token) -> _Candidate | None:
@@ -638,6 +653,9 @@ def _inherited_subjects(verb: Token) -> list[_Arg]:
             owners = [c for c in owner.children if c.dep_ in ("poss", "compound", "amod", "nmod") and code_actor(c)]
             if owners:
                 return [_Arg(t, inherited=True) for t in owners]
+        owners = [c for c in noun.children if c.dep_ == "poss" and c.pos_ != "PRON"] if current.dep_ == "acl" else []
+        if owners and code_actor(owners[0]) is not None:
+            return [_Arg(owners[0], inherited=True)]  # "Putin's decision to invade Ukraine": his
         if current.dep_ == "acl" and noun.dep_ in ("dobj", "attr") and noun.head.pos_ in ("VERB", "AUX"):
             # "announced plans to continue working with": the announcer works.
             current = current.head.head
