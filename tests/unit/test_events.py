@@ -956,3 +956,28 @@ def test_an_act_a_decision_is_about_is_the_deciders(nlp: Language) -> None:
         events(nlp, "They discussed how to hold Russia accountable for Putin's decision to invade Ukraine.")
     )
     assert ("RUSGOV", "UKR", "192") in found
+
+
+def test_a_known_name_before_what_is_named_after_the_person_is_still_the_person(nlp: Language) -> None:
+    assert ("USAGOV", "UKR", "033") in triples(events(nlp, "The Biden Administration will provide aid to Ukraine."))
+
+
+def test_aid_given_to_help_a_party_is_aid_to_that_party(nlp: Language) -> None:
+    text = "Since 2015, the United States has provided more than $395 million to help the IAEA promote nuclear safety."
+    assert ("USA", "IGOIAE", "070") in triples(events(nlp, text))
+    text = "Japan is providing $86 million in assistance to support refugees affected by Russia's war in Ukraine."
+    assert not any(e.target and e.target.country == "RUS" for e in events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Officials criticized the PRC's unwillingness to cooperate with the World Health Organization.",
+        "We have enhanced NATO's ability to deter and defend against any aggression by Russia.",
+        "The United States will encourage other donors to support recovery efforts in the West Bank.",
+    ],
+)
+def test_unwillingness_ability_and_appeals_to_others_name_no_act_of_the_party(nlp: Language, text: str) -> None:
+    found = events(nlp, text, keep_hypothetical=False)
+    assert not any(e.target and e.target.country in ("CHN", "RUS", "PSE") and e.root_code != "11" for e in found)
+    assert not any(e.source and e.source.country == "CHN" for e in found)

@@ -196,6 +196,10 @@ def _given_names() -> dict[str, set[str]]:
     return found
 
 
+# Words after a person's name that make it the name of something of theirs: "the Biden Administration".
+NAMED_AFTER = frozenset({"administration", "government", "cabinet", "campaign", "doctrine", "era", "foundation"})
+
+
 def _before_family_name(word: Token, code: str) -> bool:
     """Whether a known family name is followed by more of a person's name ("Zeya Thaw"), so is none, where the
     known person's family name comes last."""
@@ -203,9 +207,16 @@ def _before_family_name(word: Token, code: str) -> bool:
         return False
     person = entity_of(word)
     in_person = person is not None and person.label_ == "PERSON" and person.end > word.i + 1
-    # The NER may miss the name: a proper noun compounded onto a later one is as much a part of it.
-    in_compound = word.dep_ == "compound" and word.head.i > word.i and word.doc[word.i + 1].pos_ == "PROPN"
+    # The NER may miss the name: a proper noun compounded onto a later one is as much a part of it, unless it
+    # names something of the person's ("the Biden Administration").
     after = word.doc[word.i + 1]
+    in_compound = (
+        person is None
+        and word.dep_ == "compound"
+        and word.head.i > word.i
+        and after.pos_ == "PROPN"
+        and after.lower_ not in NAMED_AFTER
+    )
     return (in_person or in_compound) and after.text.isalpha() and after.text.istitle()
 
 

@@ -86,6 +86,7 @@ INTENT_NOUNS = frozenset(
 # "said it would send troops": `would` under a verb of saying reports an intent, not a possibility.
 SAYING_VERBS = frozenset({"say", "announce", "tell", "state", "confirm", "declare", "add", "report"})
 NEGATING_HEADS = frozenset({"refuse", "deny", "decline", "fail", "reject", "cancel", "postpone"})
+NEGATING_NOUNS = frozenset({"unwillingness", "refusal", "failure", "inability", "reluctance"})
 VERB_TARGET_PREPS = frozenset({"with", "to", "against", "on", "at", "toward", "towards", "into", "upon", "between"})
 NOUN_TARGET_PREPS = frozenset(
     {"with", "to", "against", "on", "at", "toward", "towards", "into", "upon", "for", "around"}
@@ -105,7 +106,9 @@ FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
 CONCLUDED_CODES = frozenset({"057", "0871"})
 HYPOTHETICAL_NOUNS = frozenset({"event", "case"})  # "in the event of an attack", "in case of war"
 # Nouns whose complement is only wished for or weighed: "the need to deepen cooperation".
-NEEDED_NOUNS = frozenset({"need", "possibility", "option", "prospect", "necessity", "call"})
+NEEDED_NOUNS = frozenset(
+    {"need", "possibility", "option", "prospect", "necessity", "call", "ability", "capacity", "capability"}
+)
 PLANNED = frozenset({"planned", "scheduled", "upcoming", "forthcoming", "expected", "intended"})
 POSSIBLE = frozenset({"possible", "potential", "proposed", "hypothetical", "prospective"})
 # Conjunctions that open a clause told as a fact, whatever the clause it depends on plans.
@@ -364,8 +367,11 @@ def _verbal(verb: Token) -> _Candidate | None:
         (r := _verb_rule(x)) and r.code[:2] in ("18", "19", "20") for x in _children(verb, "xcomp")
     ):
         code = "138"  # threatening to attack is a threat of force
-    if _purpose_of_aid(verb, code):
-        return None
+    aid = _purpose_of_aid(verb, code)
+    if aid is not None:
+        if aid[1]:
+            return None  # "donated vaccines to Panama to support its response": the donation is the event
+        code = aid[0]  # "provided $6 billion in assistance to help Ukraine": aid to Ukraine
     sources, targets = _verb_arguments(verb, rule)
     if code == "043" and not any(code_actor(t.head) for t in targets) and len(sources) >= 2:
         code = "040"  # "The United States and Canada hosted the working group meeting": the co-hosts met
@@ -377,7 +383,7 @@ def _verbal(verb: Token) -> _Candidate | None:
     joint = any(c.lower_ in JOINT_ADVERBS for c in verb.children)
     if verb.lemma_.lower() == "work" and not targets and not joint:
         return None  # "journalists and opposition members working to support ...": no one works with anyone
-    if not targets and code[:2] in ("13", "02"):
+    if not targets and code[:2] in ("13", "02") and not _children(verb, "dobj"):
         # "threatened to strike South Korea": the threatened party is the object of the threatened act.
         for xcomp in _children(verb, "xcomp"):
             targets += [_Arg(t) for t in _expand(_children(xcomp, "dobj") + _pobjs(xcomp, VERB_TARGET_PREPS), xcomp)]
@@ -386,17 +392,24 @@ def _verbal(verb: Token) -> _Candidate | None:
     return _Candidate(verb, code, sources, targets, pairs, nominal=False, reciprocal=reciprocal)
 
 
-def _purpose_of_aid(verb: Token, code: str) -> bool:
-    """Whether the verb only says what aid is for: "donated vaccines to Panama to support its response",
-    "announced $6 million in assistance to help refugees in Chile" (the aid is the event)."""
+def _purpose_of_aid(verb: Token, code: str) -> tuple[str, bool] | None:
+    """For a verb that says what aid is for ("donated vaccines to Panama to support its response", "provided
+    $6 billion in assistance to help Ukraine"): the aid's code, and whether the aid names its recipient itself.
+    None for any other verb."""
     if code[:2] not in ("05", "07") or verb.lemma_.lower() not in ENABLING_VERBS:
-        return False
+        return None
     if verb.dep_ not in ("advcl", "xcomp", "acl") or not any(c.lower_ == "to" for c in _children(verb, "aux")):
-        return False
+        return None
     head = verb.head
     given = [head, *_children(head, "dobj")] if head.pos_ in ("VERB", "AUX") else [head]
     given += [o for d in given if _is_amount(d) for o in _pobjs(d, frozenset({"in", "of"}))]
-    return any((rule := _verb_rule(t) or _noun_rule(t)) is not None and rule.code[:2] == "07" for t in given)
+    codes = [rule.code for t in given if (rule := _verb_rule(t) or _noun_rule(t)) is not None and rule.code[:2] == "07"]
+    if not codes:
+        return None
+    recipients = [r for t in given for r in _pobjs(t, frozenset({"to", "for"})) + _children(t, "dative")]
+    # "announced $6 million in assistance to help refugees": announced aid is pledged.
+    aid = cameo.intent_code(codes[0]) if head.lemma_.lower() == "announce" else codes[0]
+    return aid, any(_has_country(code_actor(r)) for r in recipients)
 
 
 def _adjectival(adjective: Token) -> _Candidate | None:
@@ -490,9 +503,10 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         # "provides training to Colombia": the parser may hang the recipient on the thing given.
         things = [d for d in _children(verb, "dobj") if given and _lemma(d) == given]
         targets += [_Arg(t) for d in things for t in _expand(_pobjs(d, frozenset({"to", "with"})), d)]
-    if not any(_has_country(code_actor(arg.head)) for arg in targets):
+    addressed = rule.code[:2] == "02" and any(not _noun_rule(d) for d in _children(verb, "dobj"))
+    if not addressed and not any(_has_country(code_actor(arg.head)) for arg in targets):
         # "dismissed the claim from Berlin", "congratulated the minister on Brazil's election": the party is named
-        # deeper in the verb's phrase.
+        # deeper in the verb's phrase; not for an appeal to someone ("encourage other donors to support ...").
         targets = [_Arg(t, inherited=True) for t in _expand(_nested_party(verb)[:1], verb)] or targets
     if not targets and verb.lemma_.lower() in ENABLING_VERBS:
         # "help Honduras unlock its potential": the parser makes the helped party the subject of what it does.
@@ -536,6 +550,8 @@ def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Toke
             for c in t.children
             if c.dep_ == "acl" and c.tag_ == "VBN" and t.pos_ == "NOUN" and _verb_rule(c) is None
             for agent in _children(c, "agent")
+            # Not an act: "refugees affected by Russia's war" are not Russia's.
+            if not any(_noun_rule(o) for o in _children(agent, "pobj"))
         ]
     return []
 
@@ -1230,6 +1246,8 @@ def _negated(candidate: _Candidate) -> bool:
             return True
         if i > 0 and verb.lemma_.lower() in NEGATING_HEADS:
             return True  # "refused to meet"
+        if verb.dep_ == "acl" and verb.head.lemma_.lower() in NEGATING_NOUNS:
+            return True  # "the PRC's unwillingness to cooperate with the WHO"
     return False
 
 
