@@ -156,6 +156,21 @@ def test_date_is_the_named_weekday_or_the_publication_day(nlp: Language) -> None
     assert plain.date == "2024-05-02"
 
 
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Blinken will travel to Japan on January 5.", "2025-01-05"),
+        ("Blinken will meet Prime Minister Kishida on Monday.", "2024-05-06"),
+        ("Japan and China held talks on December 28.", "2023-12-28"),
+        ("Japan and China held talks on April 30.", "2024-04-30"),
+    ],
+)
+def test_a_day_without_a_year_is_the_next_for_plans_and_the_last_for_reports(
+    nlp: Language, text: str, day: str
+) -> None:
+    assert {e.date for e in events(nlp, text)} == {day}
+
+
 def test_provenance_offsets_point_into_the_text(nlp: Language) -> None:
     text = "Nothing happened here. Saudi Arabia hosted the Syrian president in Riyadh."
     (event,) = events(nlp, text)

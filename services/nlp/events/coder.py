@@ -1456,17 +1456,20 @@ _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})(?:,?\s+
 
 
 def _event_date(sent: Span, published_at: date | None) -> str | None:
-    """The date the sentence names (an explicit day, a weekday, "yesterday"), else the publication date."""
+    """The date the sentence names (an explicit day, a weekday, "yesterday"), else the publication date. A day
+    named without a year is the next one in a sentence about the future ("will travel to Tokyo on July 18"), the
+    last one otherwise."""
+    future = any(t.dep_ == "aux" and t.lower_ in FUTURE_AUX for t in sent)
     for ent in sent.ents:
         if ent.label_ != "DATE":
             continue
-        found = _parse_date(ent.text, published_at)
+        found = _parse_date(ent.text, published_at, future=future)
         if found is not None:
             return found.isoformat()
     return published_at.isoformat() if published_at else None
 
 
-def _parse_date(text: str, published_at: date | None) -> date | None:
+def _parse_date(text: str, published_at: date | None, *, future: bool = False) -> date | None:
     lowered = text.lower()
     for pattern, month_group, day_group in ((_MONTH_DAY, 1, 2), (_DAY_MONTH, 2, 1)):
         match = pattern.search(lowered)
@@ -1475,15 +1478,36 @@ def _parse_date(text: str, published_at: date | None) -> date | None:
             if year is None:
                 return None
             try:
-                return date(year, _MONTHS[match.group(month_group)], int(match.group(day_group)))
+                found = date(year, _MONTHS[match.group(month_group)], int(match.group(day_group)))
             except ValueError:
                 return None
+            if published_at is None or match.group(3):
+                return found
+            return _nearest_year(found, published_at, future=future)
     if published_at is None:
         return None
     if "yesterday" in lowered:
         return published_at - timedelta(days=1)
+    if "tomorrow" in lowered:
+        return published_at + timedelta(days=1)
     for name, weekday in _WEEKDAYS.items():
         if re.search(rf"\b{name}\b", lowered):
+            if future:
+                return published_at + timedelta(days=(weekday - published_at.weekday()) % 7 or 7)
             # News says "on Monday" for the most recent Monday up to the publication day.
             return published_at - timedelta(days=(published_at.weekday() - weekday) % 7)
     return None
+
+
+def _nearest_year(found: date, published_at: date, *, future: bool) -> date:
+    """A day named without its year: in the publication's year, or the next one for what is still to come (told on
+    28 November, "will meet on January 5"), the previous one for what is past (told on 3 January, "on December
+    28"). A week's leeway either way: schedules are announced late and told early."""
+    try:
+        if future and found < published_at - timedelta(days=7):
+            return found.replace(year=found.year + 1)
+        if not future and found > published_at + timedelta(days=7):
+            return found.replace(year=found.year - 1)
+    except ValueError:  # 29 February
+        return found
+    return found
