@@ -996,3 +996,8 @@ def test_unwillingness_ability_and_appeals_to_others_name_no_act_of_the_party(nl
     found = events(nlp, text, keep_hypothetical=False)
     assert not any(e.target and e.target.country in ("CHN", "RUS", "PSE") and e.root_code != "11" for e in found)
     assert not any(e.source and e.source.country == "CHN" for e in found)
+
+
+def test_a_pledge_of_a_countrys_support_is_that_countrys_to_the_recipient(nlp: Language) -> None:
+    found = triples(events(nlp, "He pledged the United States' strong support for the people of Burma."))
+    assert found == {("USA", "MMRCVL", "030")}

@@ -477,6 +477,10 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         sources = [_Arg(s) for s in _expand(subjects, verb)]
     if not subjects:
         sources = _inherited_subjects(verb)
+    if subjects and all(s.pos_ == "PRON" for s in subjects) and not any(code_actor(a.head) for a in sources):
+        # "He pledged the United States' strong support for ...": the speaker pledges for whose support it is.
+        owners = [c for d in _children(verb, "dobj") for c in d.children if c.dep_ == "poss" and c.pos_ != "PRON"]
+        sources = [_Arg(o, inherited=True) for o in owners if _has_country(code_actor(o))] or sources
     if [s.lower_ for s in subjects] == ["two"] and verb.dep_ == "conj":
         # "Blinken commended President Tshisekedi ..., and the two discussed ...": the two are those of the clause
         # before.
@@ -494,7 +498,12 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         if _noun_rule(obj):
             # "brokered a truce between Israel and ...": the parties to the event noun are the targets; without
             # any, whose act it is ("condemned North Korea's missile launch").
-            parties = _parties(obj) or [c for c in obj.children if c.dep_ == "poss" and c.pos_ != "PRON"]
+            if rule.code[:2] == "03":
+                # "pledged the United States' support for Burma": whose support is pledged is no party; its
+                # recipient is.
+                parties = _parties(obj) or _expand(_pobjs(obj, frozenset({"for", "to"})), obj)
+            else:
+                parties = _parties(obj) or [c for c in obj.children if c.dep_ == "poss" and c.pos_ != "PRON"]
             targets += [_Arg(t) for t in parties]
     if not any(code_actor(arg.head) for arg in targets):
         # "fired rockets at northern Israel", "provided drones to Russia": the object is a thing, the
