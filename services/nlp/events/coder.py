@@ -421,12 +421,17 @@ def _adjectival(adjective: Token) -> _Candidate | None:
     holder = adjective.head if adjective.dep_ == "acomp" else adjective
     sources = [_Arg(s) for s in _expand(_subjects(holder), holder) if s.pos_ != "PRON"]
     targets = [_Arg(t, inherited=True) for t in _nested_party(adjective, ADJECTIVE_PREPS)[:1]]
-    if not sources or not targets:
+    if not sources or not targets or _about_own_country(sources, targets[0]):
         return None
-    own = {actor.country for s in sources if (actor := code_actor(s.head)) is not None}
-    if (target := code_actor(targets[0].head)) is not None and target.country in own:
-        return None  # "concerned with the harassment of U.S. journalists in the PRC": the nearest is no party
     return _Candidate(adjective, code, sources, targets, [], nominal=False, governor=holder)
+
+
+def _about_own_country(sources: list[_Arg], target: _Arg) -> bool:
+    """Whether a state of mind's nearest party is of the holder's own country: "concerned with the harassment of
+    U.S. journalists in the PRC" is not about the United States."""
+    own = {actor.country for s in sources if (actor := code_actor(s.head)) is not None}
+    coded = code_actor(target.head)
+    return coded is not None and coded.country in own
 
 
 def _voiced_concern(noun: Token) -> _Candidate | None:
@@ -441,10 +446,7 @@ def _voiced_concern(noun: Token) -> _Candidate | None:
     sources = [_Arg(s) for s in subjects] if subjects else _inherited_subjects(governor)
     sources = [_Arg(m) for m in _national_modifiers(noun)] or sources  # "reiterated U.S. concerns about"
     targets = [_Arg(t, inherited=True) for t in _nested_party(noun, ADJECTIVE_PREPS | {"around"})[:1]]
-    if not sources or not targets:
-        return None
-    own = {actor.country for s in sources if (actor := code_actor(s.head)) is not None}
-    if (target := code_actor(targets[0].head)) is not None and target.country in own:
+    if not sources or not targets or _about_own_country(sources, targets[0]):
         return None
     return _Candidate(noun, "110", sources, targets, [], nominal=True, governor=governor)
 
@@ -479,7 +481,7 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         sources = _inherited_subjects(verb)
     if subjects and all(s.pos_ == "PRON" for s in subjects) and not any(code_actor(a.head) for a in sources):
         # "He pledged the United States' strong support for ...": the speaker pledges for whose support it is.
-        owners = [c for d in _children(verb, "dobj") for c in d.children if c.dep_ == "poss" and c.pos_ != "PRON"]
+        owners = [o for d in _children(verb, "dobj") for o in _owners(d)]
         sources = [_Arg(o, inherited=True) for o in owners if _has_country(code_actor(o))] or sources
     if [s.lower_ for s in subjects] == ["two"] and verb.dep_ == "conj":
         # "Blinken commended President Tshisekedi ..., and the two discussed ...": the two are those of the clause
@@ -503,7 +505,7 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
                 # recipient is.
                 parties = _parties(obj) or _expand(_pobjs(obj, frozenset({"for", "to"})), obj)
             else:
-                parties = _parties(obj) or [c for c in obj.children if c.dep_ == "poss" and c.pos_ != "PRON"]
+                parties = _parties(obj) or _owners(obj)
             targets += [_Arg(t) for t in parties]
     if not any(code_actor(arg.head) for arg in targets):
         # "fired rockets at northern Israel", "provided drones to Russia": the object is a thing, the
@@ -606,6 +608,11 @@ def _misparsed_title(verb: Token) -> list[Token]:
     ]  # fmt: skip
 
 
+def _owners(noun: Token) -> list[Token]:
+    """Whose the noun is, named by a possessive that is no pronoun ("Russia's war", "the ROK's commitment")."""
+    return [c for c in noun.children if c.dep_ == "poss" and c.pos_ != "PRON"]
+
+
 def _parties(noun: Token) -> list[Token]:
     """The parties an event noun names with "between/among/with" ("talks between X and Y")."""
     return _expand(_pobjs(noun, PAIR_PREPS | {"with"}), noun)
@@ -678,7 +685,7 @@ def _inherited_subjects(verb: Token) -> list[_Arg]:
             owners = [c for c in owner.children if c.dep_ in ("poss", "compound", "amod", "nmod") and code_actor(c)]
             if owners:
                 return [_Arg(t, inherited=True) for t in owners]
-        owners = [c for c in noun.children if c.dep_ == "poss" and c.pos_ != "PRON"] if current.dep_ == "acl" else []
+        owners = _owners(noun) if current.dep_ == "acl" else []
         if owners and code_actor(owners[0]) is not None:
             return [_Arg(owners[0], inherited=True)]  # "Putin's decision to invade Ukraine": his
         if current.dep_ == "acl" and noun.dep_ in ("dobj", "attr") and noun.head.pos_ in ("VERB", "AUX"):
@@ -1115,12 +1122,9 @@ def _pronoun_owner_country(head: Token) -> str | None:
     nearest verb above that has one."""
     if not any(c.dep_ == "poss" and c.lower_ in ("his", "her") for c in head.children):
         return None
-    for ancestor in list(head.ancestors)[:4]:
-        subjects = [t for t in _subjects(ancestor) if t.pos_ != "PRON" and t.i < head.i]
-        if ancestor.pos_ in ("VERB", "AUX") and subjects:
-            actor = code_actor(subjects[0])
-            return actor.country if actor is not None else None
-    return None
+    subjects = [a.head for a in _clause_subjects(head) if a.head.i < head.i]
+    actor = code_actor(subjects[0]) if subjects else None
+    return actor.country if actor is not None else None
 
 
 def _owned_by_pronoun(head: Token) -> bool:
