@@ -1000,3 +1000,13 @@ def test_unwillingness_ability_and_appeals_to_others_name_no_act_of_the_party(nl
 def test_a_pledge_of_a_countrys_support_is_that_countrys_to_the_recipient(nlp: Language) -> None:
     found = triples(events(nlp, "He pledged the United States' strong support for the people of Burma."))
     assert found == {("USA", "MMRCVL", "030")}
+
+
+def test_lemmas_the_lemmatizer_gets_wrong_are_mended_before_the_rules_read_them(nlp: Language) -> None:
+    doc = nlp("Russia waged war while rebels staged raids and donors sent doses.")
+    extract_events(doc, PUBLISHED)
+    assert {t.text: t.lemma_ for t in doc if t.text in ("waged", "staged", "doses")} == {
+        "waged": "wage",
+        "staged": "stage",
+        "doses": "dose",
+    }

@@ -48,7 +48,7 @@ REQUIRED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmat
 # Verbs that carry no event of their own when their object is a trigger noun: the noun says what happened.
 LIGHT_VERBS = frozenset(
     {
-        "hold", "have", "conduct", "launch", "carry", "stage", "stag", "reach", "agree", "announce", "impose", "pay",
+        "hold", "have", "conduct", "launch", "carry", "stage", "reach", "agree", "announce", "impose", "pay",
         "make", "begin", "start", "resume", "continue", "extend", "mount", "order", "approve", "sign", "deliver",
         "provide", "supply", "donate", "send", "join", "finalize", "finalise", "conclude", "enter", "engage", "step",
         "reaffirm", "reiterate", "voice", "express", "underscore", "emphasize", "emphasise", "stress", "convey",
@@ -57,7 +57,6 @@ LIGHT_VERBS = frozenset(
     }
 )  # fmt: skip
 # "sign" is light too: "signed an agreement with X" and "signed a memorandum" are coded once, by the noun.
-# The lemmatizer turns "staged" into "stag".
 
 MODAL_AUX = frozenset({"would", "could", "may", "might", "should", "can", "must"})
 # Governing verbs that make what follows them only requested or possible; the governing verb is an event of its
@@ -133,11 +132,9 @@ SPEECH_LIGHT_VERBS = frozenset(
 # names who takes part, they are background ("Russia's war in Ukraine"), not a reported event.
 STATE_NOUNS = frozenset({"war", "conflict", "occupation", "invasion", "aggression", "hostility", "annexation"})
 # Verbs that wage such a state ("launched a war", "escalated the conflict"); ending or condemning one does not.
-# The lemmatizer turns "waged" into "wag".
 WAGING_VERBS = frozenset(
     {
         "wage",
-        "wag",
         "launch",
         "start",
         "begin",
@@ -216,6 +213,7 @@ def extract_events(
     ("---GOV": "the Secretary", "President Bukele") are dropped: on real news they are the main source of wrong
     codings, at some cost in recall.
     """
+    _mend_lemmas(doc)
     memory = ActorMemory(context_country=_dominant_country(doc))
     for ent in doc.ents:
         if ent.label_ in ("PERSON", "ORG"):
@@ -238,6 +236,19 @@ def extract_events(
                 found.append((record, candidate.trigger.lemma_.lower(), candidate.code[:2] == "03"))
         records.extend(_told_once(found))
     return records
+
+
+# Lemmas the small model's lemmatizer gets wrong for words the rules name, by part of speech: "waged" → "wag",
+# "staged" → "stag", "doses" → "dos".
+LEMMA_FIXES = {("VERB", "wag"): "wage", ("VERB", "stag"): "stage", ("NOUN", "dos"): "dose"}
+
+
+def _mend_lemmas(doc: Doc) -> None:
+    """Set the right lemma on the words the lemmatizer gets wrong, once, before any rule reads them."""
+    for token in doc:
+        fixed = LEMMA_FIXES.get((token.pos_, token.lemma_.lower()))
+        if fixed is not None:
+            token.lemma_ = fixed
 
 
 def _told_once(found: list[tuple[EventRecord, str, bool]]) -> list[EventRecord]:
@@ -300,15 +311,6 @@ def _objects(prep: Token) -> list[Token]:
     return [obj for obj in _children(prep, "pobj") if obj.lower_ != "behalf"]
 
 
-# Lemmas the lemmatizer gets wrong, for the words the rules name ("doses" → "dos").
-LEMMA_FIXES = {"dos": "dose"}
-
-
-def _lemma(token: Token) -> str:
-    lemma = token.lemma_.lower()
-    return LEMMA_FIXES.get(lemma, lemma)
-
-
 def _verb_rule(verb: Token) -> cameo.Rule | None:
     if verb.pos_ != "VERB":
         return None
@@ -316,7 +318,7 @@ def _verb_rule(verb: Token) -> cameo.Rule | None:
     if not rules:
         return None
     particles = {c.lower_ for c in verb.children if c.dep_ in ("prep", "prt", "advmod", "agent")}
-    objects = {_lemma(c) for c in _children(verb, "dobj", "nsubjpass", "dative")}
+    objects = {c.lemma_.lower() for c in _children(verb, "dobj", "nsubjpass", "dative")}
     objects |= {o.lemma_.lower() for o in _pobjs(verb, frozenset(particles))}
     # "provided hundreds of drones": what is counted is the object too.
     objects |= {o.lemma_.lower() for d in _children(verb, "dobj") for o in _pobjs(d, frozenset({"of"}))}
@@ -494,7 +496,7 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
     # What is given or shared is no party when the rule names it ("provided training to Colombia").
     given = rule.obj if rule.code[:2] in ("06", "07") else ""
     direct = [] if verb.lemma_.lower() in TOPIC_VERBS else _children(verb, "dobj", "dative")
-    direct = [d for d in direct if not given or _lemma(d) != given]
+    direct = [d for d in direct if not given or d.lemma_.lower() != given]
     targets = [_Arg(t) for t in _expand(direct, verb) if not _noun_rule(t)]
     for obj in direct:
         if _noun_rule(obj):
@@ -512,7 +514,7 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         # preposition names the party.
         targets = [_Arg(t) for t in _expand(_pobjs(verb, frozenset(target_preps)), verb)]
         # "provides training to Colombia": the parser may hang the recipient on the thing given.
-        things = [d for d in _children(verb, "dobj") if given and _lemma(d) == given]
+        things = [d for d in _children(verb, "dobj") if given and d.lemma_.lower() == given]
         targets += [_Arg(t) for d in things for t in _expand(_pobjs(d, frozenset({"to", "with"})), d)]
     addressed = rule.code[:2] == "02" and any(not _noun_rule(d) for d in _children(verb, "dobj"))
     if not addressed and not any(_has_country(code_actor(arg.head)) for arg in targets):
