@@ -296,7 +296,7 @@ def conjuncts_after(token: Token) -> list[Token]:
         inside.add(current.i)
     # The NER may also run two coordinated names into one ("the United States of America and Republic of Ghana"):
     # the name ends with its last "of" part.
-    end = max(i for i in inside if i <= max(current.i, token.i)) + 1
+    end = max(current.i, token.i) + 1
     found = {c.i: c for i in inside if i < end for c in token.doc[i].conjuncts if c.i >= end}
     return [found[i] for i in sorted(found)]
 
