@@ -580,6 +580,9 @@ def test_a_passive_act_done_in_a_national_operation_is_that_nations(
          ("---GOV", "USAGOV", "041")),
         ("In a call with Foreign Minister Kuleba, Secretary Blinken discussed Russia's aggression.",
          ("USAGOV", "UKRGOV", "041")),
+        # The parser hangs the "with" on the verb when a word comes between.
+        ("Deputy Secretary of State Wendy R. Sherman held a trilateral call today with Republic of Korea (ROK) "
+         "First Vice Foreign Minister Cho Hyun-dong.", ("USAGOV", "KOR", "041")),
     ],
 )  # fmt: skip
 def test_a_call_with_someone_is_a_phone_call(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:

@@ -331,7 +331,10 @@ def _noun_rule(noun: Token) -> cameo.Rule | None:
     rules = cameo.noun_rules().get(noun.lemma_.lower()) or cameo.noun_rules().get(noun.lower_)
     if not rules or (noun.lower_ == "talk" and noun.tag_ == "NN"):
         return None  # "a talk at a think tank" is a speech; "talks" are negotiations
-    if noun.lower_ in ("call", "calls") and any(c.dep_ == "prep" and c.lower_ == "with" for c in noun.children):
+    # "held a call today with X": the parser may hang the "with" on the light verb.
+    holders = [noun] + ([noun.head] if noun.dep_ == "dobj" and noun.head.lemma_.lower() in LIGHT_VERBS else [])
+    with_someone = any(c.dep_ == "prep" and c.lower_ == "with" for h in holders for c in h.children)
+    if noun.lower_ in ("call", "calls") and with_someone:
         rule = cameo.match(rules, set(), {c.lemma_.lower() for c in _children(noun, "compound", "amod")})
         return rule or _CALL_WITH
     modifiers = {c.lemma_.lower() for c in _children(noun, "compound", "amod")}
