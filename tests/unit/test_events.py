@@ -1013,3 +1013,21 @@ def test_lemmas_the_lemmatizer_gets_wrong_are_mended_before_the_rules_read_them(
         "staged": "stage",
         "doses": "dose",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The United States took steps against Iran.", ("USA", "IRN", "160")),
+        ("Japan announced economic measures against Russia.", ("JPN", "RUS", "163")),
+        # The parser hangs "against" on the verb when a word comes between.
+        ("The United States is taking further measures today against the Russian financial system.",
+         ("USA", "RUS", "160")),
+    ],
+)  # fmt: skip
+def test_steps_taken_against_someone_reduce_relations(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
+    assert {(s[:3], t[:3], c) for s, t, c in triples(events(nlp, text))} == {expected}
+
+
+def test_measures_against_a_thing_are_no_event(nlp: Language) -> None:
+    assert events(nlp, "Officials discussed measures against the pandemic.") == []

@@ -53,7 +53,7 @@ LIGHT_VERBS = frozenset(
         "provide", "supply", "donate", "send", "join", "finalize", "finalise", "conclude", "enter", "engage", "step",
         "reaffirm", "reiterate", "voice", "express", "underscore", "emphasize", "emphasise", "stress", "convey",
         "offer", "renew", "outline", "unveil", "deepen", "strengthen", "expand", "grow", "build", "broaden",
-        "enhance", "bolster", "boost", "elevate", "foster", "intensify", "reinforce", "further",
+        "enhance", "bolster", "boost", "elevate", "foster", "intensify", "reinforce", "further", "take",
     }
 )  # fmt: skip
 # "sign" is light too: "signed an agreement with X" and "signed a memorandum" are coded once, by the noun.
@@ -91,6 +91,8 @@ NOUN_TARGET_PREPS = frozenset(
     {"with", "to", "against", "on", "at", "toward", "towards", "into", "upon", "for", "around"}
 )
 PAIR_PREPS = frozenset({"between", "among", "amongst"})
+PUNITIVE_STEPS = frozenset({"action", "measure", "step"})
+ECONOMIC_WORDS = frozenset({"economic", "financial", "restrictive", "trade", "punitive"})
 # Actions that coordinated actors do with each other when no other party is named.
 SYMMETRIC_CODES = frozenset({"030", "040", "041", "044", "046", "057", "060", "061", "062", "0871", "190", "193"})
 VISIT_CODES = frozenset({"042", "043", "044"})
@@ -328,6 +330,8 @@ def _verb_rule(verb: Token) -> cameo.Rule | None:
 def _noun_rule(noun: Token) -> cameo.Rule | None:
     if noun.pos_ not in ("NOUN", "PROPN"):
         return None
+    if (against := _measures_against(noun)) is not None:
+        return against
     rules = cameo.noun_rules().get(noun.lemma_.lower()) or cameo.noun_rules().get(noun.lower_)
     if not rules or (noun.lower_ == "talk" and noun.tag_ == "NN"):
         return None  # "a talk at a think tank" is a speech; "talks" are negotiations
@@ -339,6 +343,19 @@ def _noun_rule(noun: Token) -> cameo.Rule | None:
         return rule or _CALL_WITH
     modifiers = {c.lemma_.lower() for c in _children(noun, "compound", "amod")}
     return cameo.match(rules, set(), modifiers)
+
+
+def _measures_against(noun: Token) -> cameo.Rule | None:
+    """Steps taken against someone reduce relations with them ("took decisive action against forty-four
+    individuals", "further measures against the Russian financial system"); economic ones are sanctions."""
+    if noun.lemma_.lower() not in PUNITIVE_STEPS:
+        return None
+    # "is taking further measures today against X": the parser may hang the "against" on the verb.
+    holders = [noun] + ([noun.head] if noun.dep_ == "dobj" and noun.head.lemma_.lower() in LIGHT_VERBS else [])
+    if not any(c.lower_ == "against" for h in holders for c in _children(h, "prep")):
+        return None
+    modifiers = {c.lemma_.lower() for c in _children(noun, "amod", "compound")}
+    return cameo.Rule(noun.lemma_.lower(), "against", "", "163" if modifiers & ECONOMIC_WORDS else "160")
 
 
 _CALL_WITH = cameo.Rule("call", "with", "", "041")
