@@ -333,6 +333,7 @@ def test_what_is_discussed_is_a_topic_not_a_party(nlp: Language) -> None:
         "events_realnews_dev2.jsonl",
         "events_realnews_dev3.jsonl",
         "events_realnews_dev4.jsonl",
+        "events_realnews_dev5.jsonl",
         "events_realnews_heldout.jsonl",
         "events_realnews_heldout2.jsonl",
         "events_realnews_test.jsonl",
