@@ -1032,3 +1032,25 @@ def test_steps_taken_against_someone_reduce_relations(nlp: Language, text: str, 
 
 def test_measures_against_a_thing_are_no_event(nlp: Language) -> None:
     assert events(nlp, "Officials discussed measures against the pandemic.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Today, the United States is announcing additional sanctions in connection with the Cuban regime's "
+         "repression of the peaceful protests.", ("USA", "CUB", "163")),
+        ("The United States is sanctioning two individuals and four entities that support the Kremlin's global "
+         "malign influence operations.", ("USA", "RUS", "163")),
+        ("OFAC is designating 26 individuals and seven entities associated with Russia's disinformation campaign.",
+         ("USA", "RUS", "163")),
+    ],
+)  # fmt: skip
+def test_a_sanction_on_no_one_of_a_country_is_on_whose_acts_it_answers(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in {(s[:3], t[:3], c) for s, t, c in triples(events(nlp, text))}
+
+
+def test_a_sanction_on_someone_of_a_country_keeps_its_target(nlp: Language) -> None:
+    found = triples(events(nlp, "The United States sanctioned two Iranian officials over Russia's invasion."))
+    assert {(s[:3], t[:3]) for s, t, _ in found} == {("USA", "IRN")}

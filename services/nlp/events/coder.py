@@ -92,6 +92,8 @@ NOUN_TARGET_PREPS = frozenset(
 )
 PAIR_PREPS = frozenset({"between", "among", "amongst"})
 PUNITIVE_STEPS = frozenset({"action", "measure", "step"})
+ANSWERING_NOUNS = frozenset({"response", "connection", "relation", "retaliation", "reaction"})
+SUPPORTING_VERBS = frozenset({"support", "back", "associate", "link", "connect", "tie", "enable", "fund", "finance"})
 ECONOMIC_WORDS = frozenset({"economic", "financial", "restrictive", "trade", "punitive"})
 # Actions that coordinated actors do with each other when no other party is named.
 SYMMETRIC_CODES = frozenset({"030", "040", "041", "044", "046", "057", "060", "061", "062", "0871", "190", "193"})
@@ -395,6 +397,8 @@ def _verbal(verb: Token) -> _Candidate | None:
             return None  # "donated vaccines to Panama to support its response": the donation is the event
         code = aid[0]  # "provided $6 billion in assistance to help Ukraine": aid to Ukraine
     sources, targets = _verb_arguments(verb, rule)
+    if code[:2] == "16" and not any(_has_country(code_actor(t.head)) for t in targets):
+        targets = [_Arg(t) for t in _answered_parties([verb])] or targets
     if code == "043" and not any(code_actor(t.head) for t in targets) and len(sources) >= 2:
         code = "040"  # "The United States and Canada hosted the working group meeting": the co-hosts met
     reciprocal = any(
@@ -587,6 +591,27 @@ def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Toke
             if not any(_noun_rule(o) for o in _children(agent, "pobj"))
         ]
     return []
+
+
+def _answered_parties(tokens: list[Token]) -> list[Token]:
+    """Whose acts a sanction answers, when it names no party of a country: "sanctions in connection with the Cuban
+    regime's repression", "designated in response to Russia's invasion", "sanctioning two entities that support
+    the Kremlin's operations", "individuals associated with Russia's disinformation campaign"."""
+    acts: list[Token] = []
+    objects = [o for t in tokens for o in _expand(_children(t, "dobj") + _pobjs(t, frozenset({"on"})), t)]
+    for token in [*tokens, *objects]:
+        for prep in _children(token, "prep"):
+            for obj in _objects(prep):
+                if prep.lower_ == "in" and obj.lemma_.lower() in ANSWERING_NOUNS:
+                    acts += [o for p in _children(obj, "prep") if p.lower_ in ("to", "with") for o in _objects(p)]
+                elif prep.lower_ in ("for", "over"):
+                    acts.append(obj)
+    for obj in objects:
+        for clause in _children(obj, "relcl", "acl"):
+            if clause.lemma_.lower() in SUPPORTING_VERBS:
+                acts += _children(clause, "dobj") + _pobjs(clause, frozenset({"with", "to"}))
+    owners = [o for act in acts for o in _owners(act) + _national_modifiers(act)]
+    return [o for o in owners if _has_country(code_actor(o))]
 
 
 def _on_behalf_of(verb: Token) -> list[Token]:
@@ -924,6 +949,9 @@ def _nominal(noun: Token) -> _Candidate | None:
         # "will bring total U.S. military assistance to Ukraine to $8.7 billion": the parser hangs the recipient
         # on the verb.
         targets = [_Arg(t) for t in _expand(_pobjs(governor, frozenset({"to", "for"})), governor)]
+    if rule.code[:2] == "16" and not any(_has_country(code_actor(t.head)) for t in targets):
+        # "announcing additional sanctions in connection with the Cuban regime's repression"
+        targets = [_Arg(t) for t in _answered_parties([noun, *([governor] if governor else [])])] or targets
     if len(sources) >= 2 and not targets and not pairs and rule.code in SYMMETRIC_CODES:
         pairs, sources = sources, []  # "US-Iran talks", "Israeli and Palestinian negotiators' talks"
     return _Candidate(noun, rule.code, sources, targets, pairs, nominal=True, governor=governor)
