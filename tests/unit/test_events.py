@@ -1054,3 +1054,8 @@ def test_a_sanction_on_no_one_of_a_country_is_on_whose_acts_it_answers(
 def test_a_sanction_on_someone_of_a_country_keeps_its_target(nlp: Language) -> None:
     found = triples(events(nlp, "The United States sanctioned two Iranian officials over Russia's invasion."))
     assert {(s[:3], t[:3]) for s, t, _ in found} == {("USA", "IRN")}
+
+
+def test_an_under_secretary_inside_a_sentence_is_the_subject_not_a_party(nlp: Language) -> None:
+    found = triples(events(nlp, "In Kazakhstan, Under Secretary Zeya will meet with senior government officials."))
+    assert found == {("USAGOV", "KAZGOV", "036")}

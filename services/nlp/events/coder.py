@@ -567,7 +567,8 @@ def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Toke
         level = [c for c in verb.children if c.dep_ in ("prep", "agent") and c.lower_ in preps]
     else:
         deps = ("dative", "prep") if verb.lemma_.lower() in TOPIC_VERBS else ("dobj", "dative", "prep")
-        level = [c for c in verb.children if c.dep_ in deps and c.lower_ not in skipped]
+        title = _misparsed_title(verb)  # the subject, not a party
+        level = [c for c in verb.children if c.dep_ in deps and c.lower_ not in skipped and c not in title]
     for _ in range(5):
         for token in level:
             actor = code_actor(token) if token.dep_ not in ("prep", "agent") else None
@@ -645,12 +646,13 @@ def _national_modifiers(noun: Token) -> list[Token]:
 
 
 def _misparsed_title(verb: Token) -> list[Token]:
-    """A sentence opening with "Under Secretary ..." is parsed as the preposition "under": the phrase it heads is
-    the subject of a verb that has none."""
+    """A title "Under Secretary ..." is parsed as the preposition "under" ("Under Secretary Zeya will travel",
+    "In Kazakhstan, Under Secretary Zeya will meet"): the phrase it heads is the subject of a verb that has none.
+    The capital tells the title from the preposition inside a sentence."""
     return [
         child
         for child in verb.children
-        if child.dep_ == "prep" and child.lower_ == "under" and child.i == child.sent.start and child.text == "Under"
+        if child.dep_ == "prep" and child.text == "Under"
         and any("secretary" in (obj.lower_, *(c.lower_ for c in obj.children)) for obj in _children(child, "pobj"))
     ]  # fmt: skip
 
