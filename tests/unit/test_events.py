@@ -1059,3 +1059,8 @@ def test_a_sanction_on_someone_of_a_country_keeps_its_target(nlp: Language) -> N
 def test_an_under_secretary_inside_a_sentence_is_the_subject_not_a_party(nlp: Language) -> None:
     found = triples(events(nlp, "In Kazakhstan, Under Secretary Zeya will meet with senior government officials."))
     assert found == {("USAGOV", "KAZGOV", "036")}
+
+
+def test_who_leads_a_dialogue_named_for_two_parties_meets_the_other(nlp: Language) -> None:
+    text = "In Laos, Assistant Secretary Kritenbrink will lead the U.S.-Laos Comprehensive Bilateral Dialogue."
+    assert {(s[:3], t[:3], c) for s, t, c in triples(events(nlp, text))} == {("USA", "LAO", "036")}

@@ -954,6 +954,13 @@ def _nominal(noun: Token) -> _Candidate | None:
     if rule.code[:2] == "16" and not any(_has_country(code_actor(t.head)) for t in targets):
         # "announcing additional sanctions in connection with the Cuban regime's repression"
         targets = [_Arg(t) for t in _answered_parties([noun, *([governor] if governor else [])])] or targets
+    named = [c for c in noun.children if c.dep_ in ("compound", "nmod", "amod") and len(joined_parties(c)) >= 2]
+    if named and rule.code[:2] == "04" and not targets and not pairs:
+        # "will lead the U.S.-Laos Comprehensive Bilateral Dialogue": its subject meets the other party the name
+        # joins; without a subject, the two parties meet ("following the U.S.-Croatia Strategic Dialogue").
+        doers = _expand(_subjects(governor), governor) if governor is not None and noun.dep_ == "dobj" else []
+        if doers:
+            sources, targets = [_Arg(d, inherited=True) for d in doers], [_Arg(c, joined=True) for c in named]
     if len(sources) >= 2 and not targets and not pairs and rule.code in SYMMETRIC_CODES:
         pairs, sources = sources, []  # "US-Iran talks", "Israeli and Palestinian negotiators' talks"
     return _Candidate(noun, rule.code, sources, targets, pairs, nominal=True, governor=governor)
