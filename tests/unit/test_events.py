@@ -1064,3 +1064,20 @@ def test_an_under_secretary_inside_a_sentence_is_the_subject_not_a_party(nlp: La
 def test_who_leads_a_dialogue_named_for_two_parties_meets_the_other(nlp: Language) -> None:
     text = "In Laos, Assistant Secretary Kritenbrink will lead the U.S.-Laos Comprehensive Bilateral Dialogue."
     assert {(s[:3], t[:3], c) for s, t, c in triples(events(nlp, text))} == {("USA", "LAO", "036")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In Burma, the United States has provided more than $20.3 million in COVID-related assistance.",
+         {("USA", "MMR", "070")}),
+        ("Since 2014, the United States has provided more than $3 billion in humanitarian assistance in Iraq.",
+         {("USA", "IRQ", "073")}),
+        # A conference city is no recipient.
+        ("In Geneva, the United States announced $200 million in humanitarian assistance for the region.", set()),
+    ],
+)  # fmt: skip
+def test_aid_given_in_a_country_with_no_one_named_is_given_to_that_country(
+    nlp: Language, text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert triples(events(nlp, text)) == expected

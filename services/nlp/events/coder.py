@@ -1009,6 +1009,14 @@ def _records(
             targets = [(_Arg(heads[0]), places[0])]
         elif places:
             targets = [(a, _localised(t, places[0].country, any_role=True)) for a, t in targets]
+    if candidate.code[:2] == "07" and not targets and not pairs:
+        # "In Burma, the United States has provided more than $20.3 million in COVID-related assistance", "$3 billion
+        # in humanitarian assistance in Iraq": aid given in a country with no one named is given to that country;
+        # not aid announced at a conference in a city ("In Geneva, the United States announced ...").
+        where = [candidate.trigger] + ([candidate.governor] if candidate.nominal and candidate.governor else [])
+        named = [c for t in where for p in _pobjs(t, frozenset({"in", "across"})) if (c := _country_named(p))]
+        sourced = {actor.country for _, actor in sources}
+        targets = [(_Arg(where[0], inherited=True), c) for c in named[:1] if c.country not in sourced]
     if candidate.code[:2] == "04" and targets:
         # "While in Kenya, X will meet with senior officials", "travel to Chisinau, Moldova to meet with President
         # Maia Sandu": whoever is met there, of no named country, is of the country of the venue.
@@ -1207,6 +1215,18 @@ def _place_actor(head: Token) -> Actor | None:
             start, end = span.start_char, span.end_char
             return Actor(code=alpha3, country=alpha3, role=None, text=span.text, start=start, end=end)
     return None
+
+
+def _country_named(token: Token) -> Actor | None:
+    """The country `token` names by its own name ("Burma", "Iraq"), as a bare country actor; None for a city or a
+    region, and for anything but a place."""
+    entity = entity_of(token) if token.ent_type_ in PLACE_LABELS else None
+    if entity is None:
+        return None
+    name, alpha3 = countries.resolve(entity.text, entity.label_)
+    if alpha3 is None or countries.country_name(alpha3) != name:
+        return None
+    return Actor(code=alpha3, country=alpha3, role=None, text=entity.text, start=entity.start_char, end=entity.end_char)
 
 
 def _from_elsewhere(head: Token) -> bool:
