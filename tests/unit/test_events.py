@@ -1081,3 +1081,16 @@ def test_aid_given_in_a_country_with_no_one_named_is_given_to_that_country(
     nlp: Language, text: str, expected: set[tuple[str, str, str]]
 ) -> None:
     assert triples(events(nlp, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("On behalf of the United States of America, I wish a heartfelt congratulations to the people of "
+         "Switzerland.", ("USA", "CHECVL", "051")),
+        ("As a longtime friend, the United States extends its warmest wishes to the Portuguese people.",
+         ("USA", "PRTCVL", "051")),
+    ],
+)  # fmt: skip
+def test_good_wishes_sent_to_a_people_are_praise(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
+    assert triples(events(nlp, text)) == {expected}

@@ -53,7 +53,7 @@ LIGHT_VERBS = frozenset(
         "provide", "supply", "donate", "send", "join", "finalize", "finalise", "conclude", "enter", "engage", "step",
         "reaffirm", "reiterate", "voice", "express", "underscore", "emphasize", "emphasise", "stress", "convey",
         "offer", "renew", "outline", "unveil", "deepen", "strengthen", "expand", "grow", "build", "broaden",
-        "enhance", "bolster", "boost", "elevate", "foster", "intensify", "reinforce", "further", "take",
+        "enhance", "bolster", "boost", "elevate", "foster", "intensify", "reinforce", "further", "take", "wish",
     }
 )  # fmt: skip
 # "sign" is light too: "signed an agreement with X" and "signed a memorandum" are coded once, by the noun.
@@ -936,6 +936,9 @@ def _nominal(noun: Token) -> _Candidate | None:
         if amount is not None and _is_amount(amount):
             # "$160 million in assistance to ASEAN member states": the amount's recipient.
             targets += [_Arg(t) for t in _expand(_pobjs(amount, frozenset({"to", "for"})), amount)]
+    if its is not None and governor is not None and governor.lemma_.lower() in LIGHT_VERBS and not targets:
+        # "the United States extends its warmest wishes to the Portuguese people": whom the light verb names.
+        targets += [_Arg(t) for t in _expand(_pobjs(governor, VERB_TARGET_PREPS - PAIR_PREPS), governor)]
     if not sources and not pairs and any(c.dep_ == "poss" and c.lower_ in ("his", "her") for c in noun.children):
         # "during her meeting with President Castro": "her" is the subject of the clause the noun sits in ("its"
         # and "their" point at any earlier noun: "hold Russia accountable for its war").
