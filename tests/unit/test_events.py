@@ -1094,3 +1094,18 @@ def test_aid_given_in_a_country_with_no_one_named_is_given_to_that_country(
 )  # fmt: skip
 def test_good_wishes_sent_to_a_people_are_praise(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
     assert triples(events(nlp, text)) == {expected}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("This authorization is the sixth drawdown of arms, equipment, and supplies from Department of Defense "
+         "inventories for Ukraine.", {("USAMIL", "UKR", "072")}),
+        # A drawdown of troops is no aid.
+        ("The United States announced a drawdown of troops from Afghanistan.", set()),
+    ],
+)  # fmt: skip
+def test_a_drawdown_of_arms_from_stocks_is_military_aid(
+    nlp: Language, text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert {t for t in triples(events(nlp, text)) if t[2][:2] == "07"} == expected

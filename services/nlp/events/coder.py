@@ -92,6 +92,9 @@ NOUN_TARGET_PREPS = frozenset(
 )
 PAIR_PREPS = frozenset({"between", "among", "amongst"})
 PUNITIVE_STEPS = frozenset({"action", "measure", "step"})
+MATERIEL = frozenset(
+    {"arm", "arms", "equipment", "weapon", "supply", "munition", "ammunition", "materiel", "inventory", "stock"}
+)
 ANSWERING_NOUNS = frozenset({"response", "connection", "relation", "retaliation", "reaction"})
 SUPPORTING_VERBS = frozenset({"support", "back", "associate", "link", "connect", "tie", "enable", "fund", "finance"})
 ECONOMIC_WORDS = frozenset({"economic", "financial", "restrictive", "trade", "punitive"})
@@ -334,6 +337,8 @@ def _noun_rule(noun: Token) -> cameo.Rule | None:
         return None
     if (against := _measures_against(noun)) is not None:
         return against
+    if noun.lemma_.lower() == "drawdown" and _drawn_materiel(noun):
+        return _MATERIEL_DRAWDOWN
     rules = cameo.noun_rules().get(noun.lemma_.lower()) or cameo.noun_rules().get(noun.lower_)
     if not rules or (noun.lower_ == "talk" and noun.tag_ == "NN"):
         return None  # "a talk at a think tank" is a speech; "talks" are negotiations
@@ -359,6 +364,18 @@ def _measures_against(noun: Token) -> cameo.Rule | None:
     modifiers = {c.lemma_.lower() for c in _children(noun, "amod", "compound")}
     return cameo.Rule(noun.lemma_.lower(), "against", "", "163" if modifiers & ECONOMIC_WORDS else "160")
 
+
+def _drawn_materiel(noun: Token) -> bool:
+    """Whether a drawdown is of arms or stocks ("drawdown of arms and equipment from DoD inventories"), military aid,
+    not a withdrawal of troops."""
+    drawn = [o for p in _children(noun, "prep") if p.lower_ in ("of", "from") for o in _expand(_objects(p), noun)]
+    drawn += [
+        o for d in drawn if _is_amount(d) for o in _expand(_pobjs(d, frozenset({"in"})), d)
+    ]  # "$550 million in arms"
+    return any(o.lemma_.lower() in MATERIEL for o in drawn)
+
+
+_MATERIEL_DRAWDOWN = cameo.Rule("drawdown", "of", "", "072")
 
 _CALL_WITH = cameo.Rule("call", "with", "", "041")
 """A call with someone ("held an introductory call with X", "in a call with X") is a phone call; a call for
@@ -957,6 +974,15 @@ def _nominal(noun: Token) -> _Candidate | None:
     if rule.code[:2] == "16" and not any(_has_country(code_actor(t.head)) for t in targets):
         # "announcing additional sanctions in connection with the Cuban regime's repression"
         targets = [_Arg(t) for t in _answered_parties([noun, *([governor] if governor else [])])] or targets
+    if rule is _MATERIEL_DRAWDOWN:
+        # "drawdown of arms and equipment from U.S. Department of Defense inventories for Ukraine": the parser
+        # hangs who gives and who gets deep in the list of what is drawn.
+        for prep in (t for t in noun.subtree if t.dep_ == "prep" and t.lower_ in ("from", "for", "to")):
+            found = [x for x in prep.subtree if x is not prep and _has_country(code_actor(x))][:1]
+            if prep.lower_ == "from" and not sources:
+                sources = [_Arg(x) for x in found]
+            elif prep.lower_ != "from" and not targets:
+                targets = [_Arg(x) for x in found]
     named = [c for c in noun.children if c.dep_ in ("compound", "nmod", "amod") and len(joined_parties(c)) >= 2]
     if named and rule.code[:2] == "04" and not targets and not pairs:
         # "will lead the U.S.-Laos Comprehensive Bilateral Dialogue": its subject meets the other party the name
