@@ -1109,3 +1109,13 @@ def test_a_drawdown_of_arms_from_stocks_is_military_aid(
     nlp: Language, text: str, expected: set[tuple[str, str, str]]
 ) -> None:
     assert {t for t in triples(events(nlp, text)) if t[2][:2] == "07"} == expected
+
+
+def test_a_pronoun_in_the_purpose_of_a_meeting_is_the_party_met(nlp: Language) -> None:
+    found = triples(events(nlp, "Blinken met with Kuleba to thank him for Ukraine's support."))
+    assert ("USAGOV", "UKRGOV", "051") in found
+
+
+def test_a_regime_suppressing_protesters_represses_its_own_people(nlp: Language) -> None:
+    text = "The United States imposed sanctions in response to the Cuban regime's violent suppression of protesters."
+    assert ("CUBGOV", "CUBCVL", "175") in triples(events(nlp, text))

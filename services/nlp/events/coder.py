@@ -123,6 +123,7 @@ CALLED_OFF = frozenset({"cancel", "postpone", "scrap", "cancelled", "canceled", 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
+OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
 PLACE_PREPS = frozenset({"in", "at", "near", "around", "outside", "inside"})
 # Roles that act at home: an actor with one of these and no country takes the country of the event's place.
 DOMESTIC_ROLES = frozenset({"GOV", "MIL", "COP", "CVL", "OPP", "REB", "LEG", "JUD", "MED", "BUS", "EDU", "LAB"})
@@ -414,6 +415,13 @@ def _verbal(verb: Token) -> _Candidate | None:
             return None  # "donated vaccines to Panama to support its response": the donation is the event
         code = aid[0]  # "provided $6 billion in assistance to help Ukraine": aid to Ukraine
     sources, targets = _verb_arguments(verb, rule)
+    objects = _children(verb, "dobj")
+    if objects and all(o.lower_ in OBJECT_PRONOUNS for o in objects) and verb.dep_ in ("advcl", "xcomp"):
+        # "spoke with Foreign Minister Colonna to congratulate her": whom the pronoun stands for is whom the
+        # subject met.
+        targets = [
+            _Arg(t, inherited=True) for t in _expand(_pobjs(verb.head, frozenset({"with"})), verb.head)
+        ] or targets
     if code[:2] == "16" and not any(_has_country(code_actor(t.head)) for t in targets):
         targets = [_Arg(t) for t in _answered_parties([verb])] or targets
     if code == "043" and not any(code_actor(t.head) for t in targets) and len(sources) >= 2:
