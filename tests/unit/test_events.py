@@ -1119,3 +1119,8 @@ def test_a_pronoun_in_the_purpose_of_a_meeting_is_the_party_met(nlp: Language) -
 def test_a_regime_suppressing_protesters_represses_its_own_people(nlp: Language) -> None:
     text = "The United States imposed sanctions in response to the Cuban regime's violent suppression of protesters."
     assert ("CUBGOV", "CUBCVL", "175") in triples(events(nlp, text))
+
+
+def test_a_list_whose_second_item_is_parsed_as_an_apposition_keeps_every_item(nlp: Language) -> None:
+    found = triples(events(nlp, "The EU, UK, Japan, Australia, and New Zealand have designated Maria Zakharova."))
+    assert {s for s, _, _ in found} == {"IGOEU", "GBR", "JPN", "AUS", "NZL"}

@@ -732,6 +732,12 @@ def _expand(heads: list[Token], verb: Token) -> list[Token]:
             head = verb.head
         out.append(head)
         out.extend(c for c in conjuncts_after(head) if not _owned_thing(c))
+        # "The EU, UK, Japan, Australia, and New Zealand": the parser may make a list's second item an apposition
+        # of the first, with the rest of the list its conjuncts.
+        for listed in _children(head, "appos"):
+            if listed.ent_type_ == "GPE" and _children(listed, "conj") and listed not in out:
+                out.append(listed)
+                out.extend(c for c in conjuncts_after(listed) if not _owned_thing(c) and c not in out)
     return out
 
 
