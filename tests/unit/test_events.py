@@ -1124,3 +1124,21 @@ def test_a_regime_suppressing_protesters_represses_its_own_people(nlp: Language)
 def test_a_list_whose_second_item_is_parsed_as_an_apposition_keeps_every_item(nlp: Language) -> None:
     found = triples(events(nlp, "The EU, UK, Japan, Australia, and New Zealand have designated Maria Zakharova."))
     assert {s for s, _, _ in found} == {"IGOEU", "GBR", "JPN", "AUS", "NZL"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("President Putin's military campaign against Ukraine has caused extensive suffering.", ("RUS", "UKR", "190")),
+        ("Russia's continued blockage of Ukrainian food exports has exacerbated food insecurity.",
+         ("RUS", "UKR", "191")),
+        ("The supply of materiel has been instrumental in Ukraine's successful fight against Russia's forces.",
+         ("UKR", "RUS", "190")),
+    ],
+)  # fmt: skip
+def test_force_named_with_both_sides_by_more_nouns(nlp: Language, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in {(s[:3], t[:3], c) for s, t, c in triples(events(nlp, text))}
+
+
+def test_a_fight_against_a_thing_is_no_event(nlp: Language) -> None:
+    assert events(nlp, "The fight against corruption continues.") == []
