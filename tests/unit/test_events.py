@@ -1142,3 +1142,7 @@ def test_force_named_with_both_sides_by_more_nouns(nlp: Language, text: str, exp
 
 def test_a_fight_against_a_thing_is_no_event(nlp: Language) -> None:
     assert events(nlp, "The fight against corruption continues.") == []
+
+
+def test_aid_only_named_in_a_country_is_no_event(nlp: Language) -> None:
+    assert events(nlp, "For the latest updates on U.S. humanitarian assistance in Yemen, visit our website.") == []

@@ -1052,10 +1052,12 @@ def _records(
             targets = [(_Arg(heads[0]), places[0])]
         elif places:
             targets = [(a, _localised(t, places[0].country, any_role=True)) for a, t in targets]
-    if candidate.code[:2] == "07" and not targets and not pairs:
+    given = not candidate.nominal or (candidate.governor is not None and candidate.governor.lemma_ in LIGHT_VERBS)
+    if candidate.code[:2] == "07" and not targets and not pairs and given:
         # "In Burma, the United States has provided more than $20.3 million in COVID-related assistance", "$3 billion
         # in humanitarian assistance in Iraq": aid given in a country with no one named is given to that country;
-        # not aid announced at a conference in a city ("In Geneva, the United States announced ...").
+        # not aid announced at a conference in a city ("In Geneva, the United States announced ..."), nor aid only
+        # named ("updates on U.S. humanitarian assistance in Yemen").
         where = [candidate.trigger] + ([candidate.governor] if candidate.nominal and candidate.governor else [])
         named = [c for t in where for p in _pobjs(t, frozenset({"in", "across"})) if (c := _country_named(p))]
         sourced = {actor.country for _, actor in sources}
