@@ -1146,3 +1146,14 @@ def test_a_fight_against_a_thing_is_no_event(nlp: Language) -> None:
 
 def test_aid_only_named_in_a_country_is_no_event(nlp: Language) -> None:
     assert events(nlp, "For the latest updates on U.S. humanitarian assistance in Yemen, visit our website.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Funakoshi Takehiro participated in a trilateral meeting to discuss U.S.-Japan-ROK cooperation on the DPRK.",
+        "The Foreign Minister of Kuwait will continue discussions on military cooperation.",
+    ],
+)
+def test_what_talks_are_on_is_a_topic_not_a_party(nlp: Language, text: str) -> None:
+    assert events(nlp, text) == []

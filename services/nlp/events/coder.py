@@ -505,6 +505,8 @@ def _voiced_concern(noun: Token) -> _Candidate | None:
 def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Arg]]:
     passive_subjects = _children(verb, "nsubjpass")
     target_preps = VERB_TARGET_PREPS | ({rule.particle} if rule.particle else set())
+    if verb.lemma_.lower() in TOPIC_VERBS:
+        target_preps = frozenset({"with"})  # "discuss cooperation on the DPRK": what is discussed is no party
     if verb.dep_ == "acl" and verb.tag_ == "VBN" and _noun_rule(verb.head) and not passive_subjects:
         passive_subjects = [verb.head]  # "a ceasefire brokered by Egypt": the participle's noun is its object
     if passive_subjects:
@@ -587,6 +589,8 @@ def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Toke
     `preps`, inside the phrases of those prepositions only, places included ("concerned about the situation in
     the PRC")."""
     skipped = NOT_PARTY_PREPS if preps is None else frozenset()
+    if verb.lemma_.lower() in TOPIC_VERBS:
+        skipped |= {"on", "about", "over", "regarding"}  # "discuss cooperation on the DPRK": a topic
     if preps is not None:
         # "concerned by ..." is parsed as a passive's agent
         level = [c for c in verb.children if c.dep_ in ("prep", "agent") and c.lower_ in preps]
@@ -882,6 +886,8 @@ def _nominal(noun: Token) -> _Candidate | None:
                 sources.extend(_Arg(o) for o in objs)
             elif preposition == "from" and rule.code[:2] == "07":
                 sources.extend(_Arg(o) for o in objs)  # "assistance from the American people"
+            elif preposition in ("on", "about", "over") and rule.code[:2] == "04":
+                continue  # "discussions on military cooperation", "talks on Ukraine": a topic, not a party
             elif preposition in NOUN_TARGET_PREPS or (preposition == "of" and (quad >= 3 or manner)):
                 targets.extend(_Arg(o) for o in objs)
             elif preposition in PAIR_PREPS:
