@@ -343,9 +343,7 @@ def _noun_rule(noun: Token) -> cameo.Rule | None:
     rules = cameo.noun_rules().get(noun.lemma_.lower()) or cameo.noun_rules().get(noun.lower_)
     if not rules or (noun.lower_ == "talk" and noun.tag_ == "NN"):
         return None  # "a talk at a think tank" is a speech; "talks" are negotiations
-    # "held a call today with X": the parser may hang the "with" on the light verb.
-    holders = [noun] + ([noun.head] if noun.dep_ == "dobj" and noun.head.lemma_.lower() in LIGHT_VERBS else [])
-    with_someone = any(c.dep_ == "prep" and c.lower_ == "with" for h in holders for c in h.children)
+    with_someone = any(c.lower_ == "with" for h in _with_light_verb(noun) for c in _children(h, "prep"))
     if noun.lower_ in ("call", "calls") and with_someone:
         rule = cameo.match(rules, set(), {c.lemma_.lower() for c in _children(noun, "compound", "amod")})
         return rule or _CALL_WITH
@@ -353,14 +351,18 @@ def _noun_rule(noun: Token) -> cameo.Rule | None:
     return cameo.match(rules, set(), modifiers)
 
 
+def _with_light_verb(noun: Token) -> list[Token]:
+    """The noun and the light verb it is the object of: the parser may hang the noun's preposition on the verb when
+    a word comes between ("held a call today with X", "is taking further measures today against X")."""
+    return [noun] + ([noun.head] if noun.dep_ == "dobj" and noun.head.lemma_.lower() in LIGHT_VERBS else [])
+
+
 def _measures_against(noun: Token) -> cameo.Rule | None:
     """Steps taken against someone reduce relations with them ("took decisive action against forty-four
     individuals", "further measures against the Russian financial system"); economic ones are sanctions."""
     if noun.lemma_.lower() not in PUNITIVE_STEPS:
         return None
-    # "is taking further measures today against X": the parser may hang the "against" on the verb.
-    holders = [noun] + ([noun.head] if noun.dep_ == "dobj" and noun.head.lemma_.lower() in LIGHT_VERBS else [])
-    if not any(c.lower_ == "against" for h in holders for c in _children(h, "prep")):
+    if not any(c.lower_ == "against" for h in _with_light_verb(noun) for c in _children(h, "prep")):
         return None
     modifiers = {c.lemma_.lower() for c in _children(noun, "amod", "compound")}
     return cameo.Rule(noun.lemma_.lower(), "against", "", "163" if modifiers & ECONOMIC_WORDS else "160")
@@ -370,9 +372,6 @@ def _drawn_materiel(noun: Token) -> bool:
     """Whether a drawdown is of arms or stocks ("drawdown of arms and equipment from DoD inventories"), military aid,
     not a withdrawal of troops."""
     drawn = [o for p in _children(noun, "prep") if p.lower_ in ("of", "from") for o in _expand(_objects(p), noun)]
-    drawn += [
-        o for d in drawn if _is_amount(d) for o in _expand(_pobjs(d, frozenset({"in"})), d)
-    ]  # "$550 million in arms"
     return any(o.lemma_.lower() in MATERIEL for o in drawn)
 
 
@@ -1006,7 +1005,7 @@ def _nominal(noun: Token) -> _Candidate | None:
     named = [c for c in noun.children if c.dep_ in ("compound", "nmod", "amod") and len(joined_parties(c)) >= 2]
     if named and rule.code[:2] == "04" and not targets and not pairs:
         # "will lead the U.S.-Laos Comprehensive Bilateral Dialogue": its subject meets the other party the name
-        # joins; without a subject, the two parties meet ("following the U.S.-Croatia Strategic Dialogue").
+        # joins (without a subject, which of the two meets whom is not said).
         doers = _expand(_subjects(governor), governor) if governor is not None and noun.dep_ == "dobj" else []
         if doers:
             sources, targets = [_Arg(d, inherited=True) for d in doers], [_Arg(c, joined=True) for c in named]
@@ -1058,7 +1057,9 @@ def _records(
             targets = [(_Arg(heads[0]), places[0])]
         elif places:
             targets = [(a, _localised(t, places[0].country, any_role=True)) for a, t in targets]
-    given = not candidate.nominal or (candidate.governor is not None and candidate.governor.lemma_ in LIGHT_VERBS)
+    given = not candidate.nominal or (
+        candidate.governor is not None and candidate.governor.lemma_.lower() in LIGHT_VERBS
+    )
     if candidate.code[:2] == "07" and not targets and not pairs and given:
         # "In Burma, the United States has provided more than $20.3 million in COVID-related assistance", "$3 billion
         # in humanitarian assistance in Iraq": aid given in a country with no one named is given to that country;
