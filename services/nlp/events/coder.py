@@ -1066,7 +1066,7 @@ def _records(
         # not aid announced at a conference in a city ("In Geneva, the United States announced ..."), nor aid only
         # named ("updates on U.S. humanitarian assistance in Yemen").
         where = [candidate.trigger] + ([candidate.governor] if candidate.nominal and candidate.governor else [])
-        named = [c for t in where for p in _pobjs(t, frozenset({"in", "across"})) if (c := _country_named(p))]
+        named = [c for t in where for p in _pobjs(t, frozenset({"in", "across"})) if (c := _named_as_country(p))]
         sourced = {actor.country for _, actor in sources}
         targets = [(_Arg(where[0], inherited=True), c) for c in named[:1] if c.country not in sourced]
     if candidate.code[:2] == "04" and targets:
@@ -1269,9 +1269,9 @@ def _place_actor(head: Token) -> Actor | None:
     return None
 
 
-def _country_named(token: Token) -> Actor | None:
+def _named_as_country(token: Token) -> Actor | None:
     """The country `token` names by its own name ("Burma", "Iraq"), as a bare country actor; None for a city or a
-    region, and for anything but a place."""
+    region (unlike `_named_country`, which gives a city's country), and for anything but a place."""
     entity = entity_of(token) if token.ent_type_ in PLACE_LABELS else None
     if entity is None:
         return None
