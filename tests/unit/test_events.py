@@ -954,6 +954,13 @@ def test_his_forces_are_of_the_country_of_whom_his_points_at(nlp: Language) -> N
     assert ("RUSMIL", "UKR", "192") in found
 
 
+def test_its_forces_are_of_the_subject_of_the_clause_above_even_when_they_are_the_subject_below(
+    nlp: Language,
+) -> None:
+    found = triples(events(nlp, "Iran acknowledged its military had shot down a Ukrainian passenger jet."))
+    assert ("IRNMIL", "UKR", "190") in found
+
+
 def test_concerns_of_a_country_are_its_own(nlp: Language) -> None:
     text = "The Deputy Secretary reiterated U.S. concerns about China's military presence in Cambodia."
     assert ("USA", "CHNMIL", "110") in triples(events(nlp, text))

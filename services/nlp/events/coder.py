@@ -1235,13 +1235,19 @@ def _is_title(head: Token) -> bool:
 
 
 def _pronoun_owner_country(head: Token) -> str | None:
-    """The country of whom "his/her" points at in "Putin ordered his forces to invade": the subject of the
-    nearest verb above that has one."""
-    if not any(c.dep_ == "poss" and c.lower_ in ("his", "her") for c in head.children):
+    """The country of whom "his/her/its" points at in "Putin ordered his forces to invade", "Iran acknowledged its
+    military had shot down": the subject, before the owned phrase, of the nearest verb above that has one (the
+    owned phrase may itself be the subject of the verb right above)."""
+    if not any(c.dep_ == "poss" and c.lower_ in ("his", "her", "its") for c in head.children):
         return None
-    subjects = [a.head for a in _clause_subjects(head) if a.head.i < head.i]
-    actor = code_actor(subjects[0]) if subjects else None
-    return actor.country if actor is not None else None
+    for ancestor in list(head.ancestors)[:5]:
+        if ancestor.pos_ not in ("VERB", "AUX"):
+            continue
+        subjects = [t for t in _subjects(ancestor) if t.pos_ != "PRON" and t.i < head.i]
+        if subjects:
+            actor = code_actor(subjects[0])
+            return actor.country if actor is not None else None
+    return None
 
 
 def _owned_by_pronoun(head: Token) -> bool:
