@@ -1164,3 +1164,15 @@ def test_aid_only_named_in_a_country_is_no_event(nlp: Language) -> None:
 )
 def test_what_talks_are_on_is_a_topic_not_a_party(nlp: Language, text: str) -> None:
     assert events(nlp, text) == []
+
+
+def test_increased_cooperation_with_a_country_is_cooperation_with_it(nlp: Language) -> None:
+    found = triples(events(nlp, "Iran has increased cooperation with the navies of China and Russia."))
+    assert {("IRN", "CHNMIL", "060"), ("IRN", "RUSMIL", "060")} <= found
+
+
+def test_the_importance_of_an_act_discussed_is_a_topic_but_emphasized_it_is_an_intent(nlp: Language) -> None:
+    discussed = "Sherman and Park discussed the importance of deepening trilateral cooperation with Japan."
+    assert not [e for e in events(nlp, discussed) if e.target and e.target.code == "JPN" and not e.hypothetical]
+    emphasized = "Secretary Blinken emphasized the importance of working with our NATO Allies."
+    assert ("USAGOV", "IGONAT", "031") in triples(events(nlp, emphasized, keep_hypothetical=False))

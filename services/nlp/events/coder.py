@@ -54,6 +54,7 @@ LIGHT_VERBS = frozenset(
         "reaffirm", "reiterate", "voice", "express", "underscore", "emphasize", "emphasise", "stress", "convey",
         "offer", "renew", "outline", "unveil", "deepen", "strengthen", "expand", "grow", "build", "broaden",
         "enhance", "bolster", "boost", "elevate", "foster", "intensify", "reinforce", "further", "take", "wish",
+        "increase",
     }
 )  # fmt: skip
 # "sign" is light too: "signed an agreement with X" and "signed a memorandum" are coded once, by the noun.
@@ -181,6 +182,9 @@ MET_THINGS = frozenset(
 TALKING_HEADS = frozenset(
     {"speak", "talk", "discuss", "highlight", "underscore", "emphasize", "emphasise", "stress", "note", "explore"}
 )
+EMPHASIS_HEADS = frozenset({"highlight", "underscore", "emphasize", "emphasise", "stress", "note"})
+# Nouns through which a talking verb names an act as its topic: "discussed the importance of deepening ties".
+TOPIC_NOUNS = frozenset({"importance", "need", "way", "necessity", "value", "prospect", "possibility"})
 # Verbs whose direct object is a topic, not a party: "discussed the missile launches with Japan".
 TOPIC_VERBS = frozenset({"discuss"})
 
@@ -1493,6 +1497,8 @@ def _announced(noun: Token, governor: Token | None) -> bool:
 def _hypothetical(candidate: _Candidate) -> bool:
     if _alleged(candidate.trigger) or _talked_about(candidate.trigger):
         return True
+    if candidate.nominal and candidate.governor is not None and _talked_about(candidate.governor):
+        return True  # "discussed increasing cooperation with Japan": the light verb carries the topic
     if candidate.trigger.sent.text.rstrip().endswith("?"):
         return True  # a question asserts nothing ("What are your views on the conflict between ...?")
     if any(a.lemma_.lower() in HYPOTHETICAL_NOUNS and a.head.lower_ == "in" for a in candidate.trigger.ancestors):
@@ -1538,7 +1544,12 @@ def _talked_about(trigger: Token) -> bool:
         current = current.head  # "spoke about cooperating ..., and working together"
     if current.dep_ != "pcomp" or current.head.lower_ not in ("about", "on", "of"):
         return False
-    return current.head.head.lemma_.lower() in TALKING_HEADS
+    topic = current.head.head
+    if topic.lemma_.lower() in TOPIC_NOUNS and topic.dep_ == "dobj":
+        # "discussed the importance of increasing cooperation with Japan"; but to emphasize the importance of
+        # working with allies is to mean to.
+        return topic.head.lemma_.lower() in TALKING_HEADS - EMPHASIS_HEADS
+    return topic.lemma_.lower() in TALKING_HEADS
 
 
 def _place(token: Token) -> Span | None:
