@@ -1172,7 +1172,10 @@ def test_increased_cooperation_with_a_country_is_cooperation_with_it(nlp: Langua
 
 
 def test_the_importance_of_an_act_discussed_is_a_topic_but_emphasized_it_is_an_intent(nlp: Language) -> None:
-    discussed = "Sherman and Park discussed the importance of deepening trilateral cooperation with Japan."
+    discussed = (
+        "Deputy Secretary Sherman and Foreign Minister Park discussed the importance of deepening trilateral "
+        "cooperation with Japan."
+    )
     assert not [e for e in events(nlp, discussed) if e.target and e.target.code == "JPN" and not e.hypothetical]
     emphasized = "Secretary Blinken emphasized the importance of working with our NATO Allies."
     assert ("USAGOV", "IGONAT", "031") in triples(events(nlp, emphasized, keep_hypothetical=False))
