@@ -1179,3 +1179,15 @@ def test_the_importance_of_an_act_discussed_is_a_topic_but_emphasized_it_is_an_i
     assert not [e for e in events(nlp, discussed) if e.target and e.target.code == "JPN" and not e.hypothetical]
     emphasized = "Secretary Blinken emphasized the importance of working with our NATO Allies."
     assert ("USAGOV", "IGONAT", "031") in triples(events(nlp, emphasized, keep_hypothetical=False))
+
+
+def test_a_title_of_a_capital_the_ner_left_untagged_is_of_its_country(nlp: Language) -> None:
+    assert ("USAGOV", "AREGOV", "040") in triples(events(nlp, "Blinken met the Crown Prince of Abu Dhabi."))
+
+
+def test_a_list_of_people_whose_second_item_is_parsed_as_an_apposition_keeps_the_first(nlp: Language) -> None:
+    text = (
+        "U.S. Special Representative Kim, ROK Special Representative Kim, and Director General Funakoshi "
+        "condemned the DPRK's missile launches."
+    )
+    assert {("USA", "PRK", "111"), ("KOR", "PRK", "111"), ("JPNGOV", "PRK", "111")} <= triples(events(nlp, text))

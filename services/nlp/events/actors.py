@@ -365,11 +365,26 @@ def _countries_named(tokens: list[Token]) -> list[tuple[str, bool, bool]]:
         # but not a word of a place or group name that is no country as a whole ("South American").
         if ent is not None and ent.label_ in ("NORP", "GPE", "LOC"):
             continue
+        if ent is None and (capital := _untagged_capital_after_of(token)) is not None:
+            found.append((capital, True, False))  # "the Crown Prince of Abu Dhabi", "the Mayor of Kyiv"
+            continue
         if token.text[:1].isupper() or token.pos_ in ("ADJ", "PROPN"):
             _, alpha3 = countries.resolve(token.text[:1].upper() + token.text[1:], "NORP")
             if alpha3:
                 found.append((alpha3, False, True))
     return found
+
+
+def _untagged_capital_after_of(token: Token) -> str | None:
+    """The country of a capital the NER left untagged, named after "of" ("the Crown Prince of Abu Dhabi"): the
+    proper noun heading the object of "of" with its compounds, when that is a capital's name."""
+    if token.pos_ != "PROPN" or token.dep_ != "pobj" or token.head.lower_ != "of":
+        return None
+    words = [t for t in token.children if t.dep_ == "compound" and t.pos_ == "PROPN" and t.i < token.i]
+    if any(t.ent_type_ for t in words):
+        return None
+    name = " ".join(t.text for t in [*words, token]).lower()
+    return _capital_countries().get(name) if name not in _CAPITALS_AS_NAMES else None
 
 
 def entity_of(token: Token) -> Span | None:
@@ -594,6 +609,10 @@ def _members(head: Token, actor: Actor | None) -> list[Actor]:
         # "The Troika (United States, United Kingdom, and Norway)": the group is its listed members.
         listed = [code_actor(part) for part in (appos, *conjuncts_after(appos))]
         if len(listed) >= 2 and all(a is not None and a.country for a in listed):
+            if actor is not None and actor.country and head.ent_type_ == "PERSON":
+                # "U.S. Special Representative Kim, ROK Special Representative Kim, and Director General
+                # Funakoshi": a list of people whose second item the parser made an apposition of the first.
+                return [actor, *(a for a in listed if a is not None)]
             return [a for a in listed if a is not None]
     # "delegations representing the United States and Thailand": whom they represent.
     representing = [c for c in head.children if c.dep_ == "acl" and c.lemma_.lower() == "represent"]
