@@ -1191,3 +1191,10 @@ def test_a_list_of_people_whose_second_item_is_parsed_as_an_apposition_keeps_the
         "condemned the DPRK's missile launches."
     )
     assert {("USA", "PRK", "111"), ("KOR", "PRK", "111"), ("JPNGOV", "PRK", "111")} <= triples(events(nlp, text))
+
+
+def test_in_a_place_after_a_named_person_says_where_the_person_is_not_whose(nlp: Language) -> None:
+    text = "Blinken met with the Crown Prince of Abu Dhabi, Sheikh Mohammed bin Zayed Al Nahyan, in Rabat, Morocco."
+    found = triples(events(nlp, text))
+    assert ("USAGOV", "AREGOV", "040") in found
+    assert not [t for t in found if "MAR" in t[0] + t[1]]

@@ -273,13 +273,19 @@ def phrase_tokens(head: Token) -> list[Token]:
                 continue  # "US-China talks": two parties, not one
             keep = (
                 child.dep_ in _MODIFIER_DEPS
-                or (child.dep_ == "prep" and child.lower_ in _NP_PREPS)
+                or (child.dep_ == "prep" and child.lower_ in _NP_PREPS and not _where_a_person_is(child, token))
                 or (token.dep_ == "prep" and child.dep_ == "pobj")
             )
             if keep:
                 tokens.append(child)
                 stack.append(child)
     return sorted(tokens, key=lambda t: t.i)
+
+
+def _where_a_person_is(prep: Token, token: Token) -> bool:
+    """ "in Rabat" after a named person ("Sheikh Mohammed bin Zayed, in Rabat, Morocco") says where the person is,
+    not whose the person is."""
+    return prep.lower_ == "in" and token.ent_type_ == "PERSON"
 
 
 def conjuncts_after(token: Token) -> list[Token]:
