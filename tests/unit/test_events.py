@@ -1198,3 +1198,10 @@ def test_in_a_place_after_a_named_person_says_where_the_person_is_not_whose(nlp:
     found = triples(events(nlp, text))
     assert ("USAGOV", "AREGOV", "040") in found
     assert not [t for t in found if "MAR" in t[0] + t[1]]
+
+
+def test_the_sidelines_of_a_summit_are_where_people_meet_not_whom_they_meet(nlp: Language) -> None:
+    text = "Blinken met with Japanese Foreign Minister Hayashi on the sidelines of the U.S.-ASEAN Special Summit."
+    found = triples(events(nlp, text))
+    assert ("USAGOV", "JPNGOV", "040") in found
+    assert not [t for t in found if t[1].startswith("IGO")]

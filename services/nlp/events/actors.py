@@ -47,6 +47,9 @@ OWNED_HEADS = frozenset(
         "resistance", "response", "leadership", "population", "citizens", "interests",
     }
 )  # fmt: skip
+# Heads that name where something happens, never who acts, whatever their "of" part names: "met on the sidelines
+# of the U.S.-ASEAN Special Summit", "on the margins of the Quad Ministerial in Melbourne".
+SETTING_HEADS = frozenset({"sidelines", "sideline", "margins", "margin"})
 # Heads that count what follows them: "dozens of Boko Haram fighters" are the fighters.
 QUANTITY_HEADS = frozenset(
     {"dozens", "hundreds", "thousands", "scores", "millions", "number", "group", "some", "many", "several", "most"}
@@ -474,7 +477,7 @@ def _igo_named(text: str, *, whole: bool = False) -> str | None:
 
 def code_actor(head: Token, memory: ActorMemory | None = None) -> Actor | None:
     """The actor named by the noun phrase headed by `head`, or None when the phrase names no codable actor."""
-    if head.pos_ == "PRON" or head.lower_ in ("who", "which", "that"):
+    if head.pos_ == "PRON" or head.lower_ in ("who", "which", "that") or head.lower_ in SETTING_HEADS:
         return None
     head = _counted(head)
     tokens = phrase_tokens(head)
