@@ -1205,3 +1205,12 @@ def test_the_sidelines_of_a_summit_are_where_people_meet_not_whom_they_meet(nlp:
     found = triples(events(nlp, text))
     assert ("USAGOV", "JPNGOV", "040") in found
     assert not [t for t in found if t[1].startswith("IGO")]
+
+
+def test_a_country_named_before_a_listed_persons_title_is_no_party_of_its_own(nlp: Language) -> None:
+    text = (
+        "Secretary Blinken met today with Japanese Foreign Minister Hayashi Yoshimasa and Republic of Korea "
+        "Foreign Minister Park Jin in Bali, Indonesia."
+    )
+    found = [e for e in events(nlp, text) if e.source and e.source.code == "USAGOV"]
+    assert sorted(e.target.code for e in found if e.target) == ["JPNGOV", "KORGOV"]

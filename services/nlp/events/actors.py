@@ -307,7 +307,21 @@ def conjuncts_after(token: Token) -> list[Token]:
     # the name ends with its last "of" part.
     end = max(current.i, token.i) + 1
     found = {c.i: c for i in inside if i < end for c in token.doc[i].conjuncts if c.i >= end}
-    return [found[i] for i in sorted(found)]
+    listed = [found[i] for i in sorted(found)]
+    # "Japanese Foreign Minister Hayashi and Republic of Korea Foreign Minister Park Jin": the parser may make the
+    # country named before a person's title an item of its own; it only says whose the next item is.
+    return [c for c, after in zip(listed, [*listed[1:], None], strict=False) if not _names_the_next(c, after)]
+
+
+def _names_the_next(item: Token, after: Token | None) -> bool:
+    entity = entity_of(item)
+    return (
+        after is not None
+        and entity is not None
+        and entity.label_ == "GPE"
+        and after.ent_type_ == "PERSON"
+        and after.left_edge.i == entity.end
+    )
 
 
 def hyphen_pair(child: Token, head: Token) -> bool:
