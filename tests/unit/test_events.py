@@ -1214,3 +1214,13 @@ def test_a_country_named_before_a_listed_persons_title_is_no_party_of_its_own(nl
     )
     found = [e for e in events(nlp, text) if e.source and e.source.code == "USAGOV"]
     assert sorted(e.target.code for e in found if e.target) == ["JPNGOV", "KORGOV"]
+
+
+def test_what_is_discussed_is_a_topic_whatever_preposition_the_parser_hangs_on_the_verb(nlp: Language) -> None:
+    text = (
+        "Blinken met with French President Emmanuel Macron in Paris to discuss our shared commitments to "
+        "Transatlantic security and to the enduring NATO Alliance."
+    )
+    found = triples(events(nlp, text))
+    assert ("USAGOV", "FRAGOV", "040") in found
+    assert not [t for t in found if "IGONAT" in t]

@@ -601,6 +601,10 @@ def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Toke
         deps = ("dative", "prep") if verb.lemma_.lower() in TOPIC_VERBS else ("dobj", "dative", "prep")
         title = _misparsed_title(verb)  # the subject, not a party
         level = [c for c in verb.children if c.dep_ in deps and c.lower_ not in skipped and c not in title]
+        if verb.lemma_.lower() in TOPIC_VERBS:
+            # "discuss our commitments to Transatlantic security and to the NATO Alliance": one discusses with
+            # someone; any other preposition belongs to the topic, however the parser hangs it.
+            level = [c for c in level if c.dep_ == "dative" or c.lower_ == "with"]
     for _ in range(5):
         for token in level:
             actor = code_actor(token) if token.dep_ not in ("prep", "agent") else None
