@@ -1224,3 +1224,9 @@ def test_what_is_discussed_is_a_topic_whatever_preposition_the_parser_hangs_on_t
     found = triples(events(nlp, text))
     assert ("USAGOV", "FRAGOV", "040") in found
     assert not [t for t in found if "IGONAT" in t]
+
+
+def test_who_brokered_a_deal_is_no_party_to_it(nlp: Language) -> None:
+    found = triples(events(nlp, "Russia and Ukraine signed a UN-brokered deal on grain exports."))
+    assert {("RUS", "UKR", "057"), ("UKR", "RUS", "057")} <= found
+    assert not [t for t in found if "IGOUNO" in t]

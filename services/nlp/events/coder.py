@@ -183,6 +183,8 @@ TALKING_HEADS = frozenset(
     {"speak", "talk", "discuss", "highlight", "underscore", "emphasize", "emphasise", "stress", "note", "explore"}
 )
 EMPHASIS_HEADS = frozenset({"highlight", "underscore", "emphasize", "emphasise", "stress", "note"})
+# "X-brokered deal", "X-backed forces": X stands behind the thing and is no party to it.
+BROKERING_PARTICIPLES = frozenset({"broker", "mediate", "facilitate", "sponsor", "back", "support", "fund", "host"})
 # Nouns through which a talking verb names an act as its topic: "discussed the importance of deepening ties".
 TOPIC_NOUNS = frozenset({"importance", "need", "way", "necessity", "value", "prospect", "possibility"})
 # Verbs whose direct object is a topic, not a party: "discussed the missile launches with Japan".
@@ -677,8 +679,22 @@ def _is_amount(token: Token) -> bool:
 def _national_modifiers(noun: Token) -> list[Token]:
     """The countries, nationalities and organisations modifying an event noun ("an Israeli airstrike")."""
     return [
-        c for c in noun.children if c.dep_ in ("amod", "compound", "nmod") and c.ent_type_ in ("NORP", "GPE", "ORG")
+        c
+        for c in noun.children
+        if c.dep_ in ("amod", "compound", "nmod") and c.ent_type_ in ("NORP", "GPE", "ORG") and not _broker(c)
     ]
+
+
+def _broker(modifier: Token) -> bool:
+    """ "UN-brokered", "Qatar-mediated", "US-backed": who brokered or backed the thing, not a party to it (but a
+    "Saudi-led" strike is Saudi Arabia's)."""
+    doc = modifier.doc
+    return (
+        modifier.i + 2 < len(doc)
+        and doc[modifier.i + 1].text == "-"
+        and not doc[modifier.i + 1].whitespace_
+        and doc[modifier.i + 2].lemma_.lower() in BROKERING_PARTICIPLES
+    )
 
 
 def _misparsed_title(verb: Token) -> list[Token]:
@@ -876,6 +892,7 @@ def _nominal(noun: Token) -> _Candidate | None:
             and not (
                 noun.ent_type_ and noun.ent_iob_ == "I" and child.i < noun.i  # "the Migration Arrangement": a name
             )
+            and not _broker(child)
         ):
             sources.append(_Arg(child))  # "Israeli strikes", "US sanctions"
             # "US-China talks", "the Biden-Xi meeting": the parser hangs the first name on the second.
