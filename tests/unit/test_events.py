@@ -1230,3 +1230,8 @@ def test_who_brokered_a_deal_is_no_party_to_it(nlp: Language) -> None:
     found = triples(events(nlp, "Russia and Ukraine signed a UN-brokered deal on grain exports."))
     assert {("RUS", "UKR", "057"), ("UKR", "RUS", "057")} <= found
     assert not [t for t in found if "IGOUNO" in t]
+
+
+def test_a_country_entity_that_ends_with_its_body_is_that_country(nlp: Language) -> None:
+    found = triples(events(nlp, "The Republic of Yemen Government welcomed the Saudi proposal."))
+    assert ("YEMGOV", "SAU", "051") in found

@@ -367,6 +367,11 @@ def _countries_named(tokens: list[Token]) -> list[tuple[str, bool, bool]]:
                     name, alpha3 = countries.resolve(words.text, "GPE")
                     if alpha3 and name != countries.country_name(alpha3):
                         alpha3 = None  # only a country named outright
+                if not alpha3 and (bare := _without_role_words(ent)) is not None:
+                    # "the Republic of Yemen Government's" tagged as one place: the country before its role.
+                    name, alpha3 = countries.resolve(bare.text, "GPE")
+                    if alpha3 and name != countries.country_name(alpha3):
+                        alpha3 = None
                 if alpha3:
                     outright = ent.label_ == "NORP" or name == countries.country_name(alpha3)
                     found.append((alpha3, (name.lower(), alpha3) in _capitals(), outright))
@@ -396,6 +401,18 @@ def _countries_named(tokens: list[Token]) -> list[tuple[str, bool, bool]]:
             if alpha3:
                 found.append((alpha3, False, True))
     return found
+
+
+# Words that can end an entity naming a country's body ("the Republic of Yemen Government").
+_BODY_WORDS = frozenset({"government", "authorities", "ministry", "military", "forces", "army", "navy", "'s", "'"})
+
+
+def _without_role_words(ent: Span) -> Span | None:
+    """The entity without the body words it ends with, when it ends with any and something is left."""
+    end = ent.end
+    while end > ent.start + 1 and ent.doc[end - 1].lower_ in _BODY_WORDS:
+        end -= 1
+    return ent.doc[ent.start : end] if end < ent.end else None
 
 
 def _untagged_capital_after_of(token: Token) -> str | None:
