@@ -1235,3 +1235,15 @@ def test_who_brokered_a_deal_is_no_party_to_it(nlp: Language) -> None:
 def test_a_country_entity_that_ends_with_its_body_is_that_country(nlp: Language) -> None:
     found = triples(events(nlp, "The Republic of Yemen Government welcomed the Saudi proposal."))
     assert ("YEMGOV", "SAU", "051") in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia is waging war against Ukraine.",
+        "Russia waged a brutal war against Ukraine.",
+        "Russia is engaged in an unprovoked war on Ukraine.",
+    ],
+)
+def test_who_wages_or_is_engaged_in_a_war_fights_it(nlp: Language, text: str) -> None:
+    assert ("RUS", "UKR", "190") in triples(events(nlp, text))

@@ -144,6 +144,7 @@ STATE_NOUNS = frozenset({"war", "conflict", "occupation", "invasion", "aggressio
 WAGING_VERBS = frozenset(
     {
         "wage",
+        "engage",
         "launch",
         "start",
         "begin",
@@ -980,13 +981,17 @@ def _nominal(noun: Token) -> _Candidate | None:
         governor is not None
         and not sources
         and not pairs
-        and (governor.lemma_.lower() in LIGHT_VERBS or setting or manner)
+        and (governor.lemma_.lower() in LIGHT_VERBS or setting or manner or waged)
     ):
+        # "Russia is waging war against Ukraine": who wages the war fights it.
         if noun.dep_ == "nsubjpass":
             agents = [o for a in _children(governor, "agent") for o in _children(a, "pobj")]
             sources = [_Arg(s, inherited=True) for s in _expand(agents, governor)]
         else:
-            subjects = _expand(_subjects(governor), governor)
+            subjects = _subjects(governor)
+            if not subjects and governor.lemma_.lower() == "engage":
+                subjects = _children(governor, "nsubjpass")  # "Russia is engaged in a war on Ukraine": a state
+            subjects = _expand(subjects, governor)
             if all(s.pos_ == "PRON" for s in subjects) and _on_behalf_of(governor):
                 subjects = _on_behalf_of(governor)  # "On behalf of the United States, I send warm greetings to"
             sources = [_Arg(s, inherited=True) for s in subjects] or _inherited_subjects(governor)
