@@ -1247,3 +1247,14 @@ def test_a_country_entity_that_ends_with_its_body_is_that_country(nlp: Language)
 )
 def test_who_wages_or_is_engaged_in_a_war_fights_it(nlp: Language, text: str) -> None:
     assert ("RUS", "UKR", "190") in triples(events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian forces shelled the city of Kharkiv overnight.",  # the NER leaves Kharkiv untagged here
+        "Russian troops attacked the city of Mariupol.",  # and tags Mariupol an organisation
+    ],
+)
+def test_a_city_struck_whatever_the_ner_makes_of_its_name_is_its_countrys(nlp: Language, text: str) -> None:
+    assert [t for t in triples(events(nlp, text)) if t[0] == "RUSMIL" and t[1] == "UKR" and t[2][:2] == "19"]

@@ -29,6 +29,7 @@ from services.nlp import countries
 from services.nlp.events import cameo
 from services.nlp.events.actors import (
     PERSON_TITLES,
+    PLACE_HEADS,
     ActorMemory,
     code_actor,
     code_actors,
@@ -1079,9 +1080,17 @@ def _records(
         # used against a thing or a body of no named country in a place is used against the country of the place.
         # "launched an offensive in eastern Ukraine": the place may hang on the verb that carries the noun.
         where = [candidate.trigger] + ([candidate.governor] if candidate.nominal and candidate.governor else [])
-        heads = [a.head for a in candidate.targets] + [
-            p for token in where for p in _pobjs(token, PLACE_PREPS | {"during", "across"})
+        # "shelled the city of Kharkiv": a place struck is no actor, and no target until its country is found.
+        struck = [
+            d
+            for d in ([] if candidate.nominal or candidate.targets else _children(candidate.trigger, "dobj"))
+            if d.lemma_.lower() in PLACE_HEADS or d.pos_ == "PROPN"
         ]
+        heads = (
+            [a.head for a in candidate.targets]
+            + struck
+            + [p for token in where for p in _pobjs(token, PLACE_PREPS | {"during", "across"})]
+        )
         places = [actor for h in heads for actor in [_place_actor(h)] if actor is not None]
         if not targets and places:
             targets = [(_Arg(heads[0]), places[0])]
@@ -1294,7 +1303,7 @@ def _place_actor(head: Token) -> Actor | None:
             continue  # "ethnic Kazakhs" (which the NER may tag as a place) are a people, not Kazakhstan
         if token.ent_type_ in PLACE_LABELS and (entity := entity_of(token)) is not None:
             span = entity
-        elif token.pos_ == "PROPN" and not token.ent_type_:
+        elif token.pos_ == "PROPN" and (not token.ent_type_ or _named_place(token)):
             span = doc[token.i : token.i + 1]
         else:
             continue
@@ -1303,6 +1312,11 @@ def _place_actor(head: Token) -> Actor | None:
             start, end = span.start_char, span.end_char
             return Actor(code=alpha3, country=alpha3, role=None, text=span.text, start=start, end=end)
     return None
+
+
+def _named_place(token: Token) -> bool:
+    """A one-word name the NER may tag as anything, said to be a place: "the city of Mariupol"."""
+    return token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lemma_.lower() in PLACE_HEADS
 
 
 def _named_as_country(token: Token) -> Actor | None:
