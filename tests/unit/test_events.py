@@ -1258,3 +1258,18 @@ def test_who_wages_or_is_engaged_in_a_war_fights_it(nlp: Language, text: str) ->
 )
 def test_a_city_struck_whatever_the_ner_makes_of_its_name_is_its_countrys(nlp: Language, text: str) -> None:
     assert [t for t in triples(events(nlp, text)) if t[0] == "RUSMIL" and t[1] == "UKR" and t[2][:2] == "19"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "India and Pakistan exchanged fire along the Line of Control.",
+            {("IND", "PAK", "190"), ("PAK", "IND", "190")},
+        ),
+        ("Israel exchanged fire with Hezbollah on Sunday.", {("ISR", "LBNREB", "190"), ("LBNREB", "ISR", "190")}),
+        ("India exchanged accusations with Canada.", {("IND", "CAN", "112"), ("CAN", "IND", "112")}),
+    ],
+)
+def test_what_is_exchanged_each_side_does_to_the_other(nlp: Language, text: str, expected: set) -> None:
+    assert expected <= triples(events(nlp, text))

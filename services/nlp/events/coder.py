@@ -212,6 +212,7 @@ class _Candidate:
     nominal: bool
     governor: Token | None = None
     reciprocal: bool = False  # "accused each other": the sources act on one another
+    mutual: bool = False  # "exchanged fire with Hezbollah": each side acts on the other, whatever the code
 
 
 def extract_events(
@@ -433,9 +434,15 @@ def _verbal(verb: Token) -> _Candidate | None:
         targets = [_Arg(t) for t in _answered_parties([verb])] or targets
     if code == "043" and not any(code_actor(t.head) for t in targets) and len(sources) >= 2:
         code = "040"  # "The United States and Canada hosted the working group meeting": the co-hosts met
-    reciprocal = any(
+    each_other = any(
         o.lower_ == "other" and any(c.lower_ == "each" for c in o.children) for o in _children(verb, "dobj")
     )
+    # "India and Pakistan exchanged fire (on Sunday)": the subjects exchanged it with each other; "Israel exchanged
+    # fire with Hezbollah": both fired.
+    exchanged = verb.lemma_.lower() == "exchange"
+    mutual = exchanged and bool(targets) and all(_with_party(t.head) for t in targets)
+    exchanged = exchanged and len(sources) >= 2 and not any(code_actor(t.head) for t in targets)
+    reciprocal = each_other or exchanged
     if reciprocal:
         targets = []
     joint = any(c.lower_ in JOINT_ADVERBS for c in verb.children)
@@ -447,7 +454,14 @@ def _verbal(verb: Token) -> _Candidate | None:
             targets += [_Arg(t) for t in _expand(_children(xcomp, "dobj") + _pobjs(xcomp, VERB_TARGET_PREPS), xcomp)]
     # "the agreement signed between Turkey and Libya": the parties with each other.
     pairs = [] if sources or targets else [_Arg(t) for t in _expand(_pobjs(verb, PAIR_PREPS), verb)]
-    return _Candidate(verb, code, sources, targets, pairs, nominal=False, reciprocal=reciprocal)
+    return _Candidate(verb, code, sources, targets, pairs, nominal=False, reciprocal=reciprocal, mutual=mutual)
+
+
+def _with_party(token: Token) -> bool:
+    """Whether `token` (or the list it is an item of) is the object of "with"."""
+    while token.dep_ == "conj" and token.head is not token:
+        token = token.head
+    return token.dep_ == "pobj" and token.head.lower_ == "with"
 
 
 def _purpose_of_aid(verb: Token, code: str) -> tuple[str, bool] | None:
@@ -1139,7 +1153,7 @@ def _records(
     if not hypothetical and not ongoing and _intended(candidate):
         code = cameo.intent_code(code)
     entry = cameo.codes()[code]
-    if code in MUTUAL_CODES:
+    if code in MUTUAL_CODES or candidate.mutual:
         # "Blinken met with Kuleba": both met; each is coded towards the other.
         combos += [(t, s) for s, t in combos if (t, s) not in combos]
     trigger = candidate.trigger
