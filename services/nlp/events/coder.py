@@ -440,7 +440,8 @@ def _verbal(verb: Token) -> _Candidate | None:
     # "India and Pakistan exchanged fire (on Sunday)": the subjects exchanged it with each other; "Israel exchanged
     # fire with Hezbollah": both fired.
     exchanged = verb.lemma_.lower() == "exchange"
-    mutual = exchanged and bool(targets) and all(_with_party(t.head) for t in targets)
+    parties = [t for t in targets if code_actor(t.head)]
+    mutual = exchanged and bool(parties) and all(_with_party(t.head) for t in parties)
     exchanged = exchanged and len(sources) >= 2 and not any(code_actor(t.head) for t in targets)
     reciprocal = each_other or exchanged
     if reciprocal:
