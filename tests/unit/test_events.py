@@ -1273,3 +1273,19 @@ def test_a_city_struck_whatever_the_ner_makes_of_its_name_is_its_countrys(nlp: L
 )
 def test_what_is_exchanged_each_side_does_to_the_other(nlp: Language, text: str, expected: set) -> None:
     assert expected <= triples(events(nlp, text))
+
+
+def test_drills_held_around_a_country_are_a_show_of_force_against_it(nlp: Language) -> None:
+    text = "The Chinese military held large-scale drills around Taiwan on Saturday."
+    assert ("CHNMIL", "TWN", "150") in triples(events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "South Korea and the United States began joint military exercises on Monday.",
+        "South Korea held joint drills with the United States in the Yellow Sea.",
+    ],
+)
+def test_joint_exercises_are_military_cooperation_each_way(nlp: Language, text: str) -> None:
+    assert {("KOR", "USA", "062"), ("USA", "KOR", "062")} <= triples(events(nlp, text))

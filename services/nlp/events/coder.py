@@ -88,7 +88,9 @@ INTENT_NOUNS = frozenset(
 SAYING_VERBS = frozenset({"say", "announce", "tell", "state", "confirm", "declare", "add", "report"})
 NEGATING_HEADS = frozenset({"refuse", "deny", "decline", "fail", "reject", "cancel", "postpone"})
 NEGATING_NOUNS = frozenset({"unwillingness", "refusal", "failure", "inability", "reluctance"})
-VERB_TARGET_PREPS = frozenset({"with", "to", "against", "on", "at", "toward", "towards", "into", "upon", "between"})
+VERB_TARGET_PREPS = frozenset(
+    {"with", "to", "against", "on", "at", "toward", "towards", "into", "upon", "between", "around"}
+)
 NOUN_TARGET_PREPS = frozenset(
     {"with", "to", "against", "on", "at", "toward", "towards", "into", "upon", "for", "around"}
 )
@@ -132,6 +134,8 @@ DOMESTIC_ROLES = frozenset({"GOV", "MIL", "COP", "CVL", "OPP", "REB", "LEG", "JU
 # Roles of a state's institutions: "their governments" are the speakers' own; "their families" need not be.
 STATE_ROLES = frozenset({"GOV", "MIL", "LEG", "JUD", "COP"})
 JOINT_ADVERBS = frozenset({"together", "jointly", "collaboratively", "closely"})
+# Words that make a show of force ("exercises", "drills") one done together: military cooperation (062).
+JOINT_MODIFIERS = frozenset({"joint", "combined", "bilateral", "trilateral", "multinational"})
 # Nominal codes of a relationship rather than an act: they need a verb that does them ("launched cooperation",
 # "deepen their partnership"), not one that only talks about them.
 STATE_CODES = frozenset({"050", "060", "061", "062"})
@@ -1055,9 +1059,13 @@ def _nominal(noun: Token) -> _Candidate | None:
         doers = _expand(_subjects(governor), governor) if governor is not None and noun.dep_ == "dobj" else []
         if doers:
             sources, targets = [_Arg(d, inherited=True) for d in doers], [_Arg(c, joined=True) for c in named]
-    if len(sources) >= 2 and not targets and not pairs and rule.code in SYMMETRIC_CODES:
+    code = rule.code
+    if code[:2] == "15" and any(c.lower_ in JOINT_MODIFIERS for c in noun.children if c.dep_ in ("amod", "compound")):
+        code = "062"  # "joint military exercises", "held joint drills with the Philippines": military cooperation
+    if len(sources) >= 2 and not targets and not pairs and code in SYMMETRIC_CODES:
         pairs, sources = sources, []  # "US-Iran talks", "Israeli and Palestinian negotiators' talks"
-    return _Candidate(noun, rule.code, sources, targets, pairs, nominal=True, governor=governor)
+    mutual = code == "062" and bool(targets)
+    return _Candidate(noun, code, sources, targets, pairs, nominal=True, governor=governor, mutual=mutual)
 
 
 # ---------------------------------------------------------------- records
