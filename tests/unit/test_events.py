@@ -1289,3 +1289,10 @@ def test_drills_held_around_a_country_are_a_show_of_force_against_it(nlp: Langua
 )
 def test_joint_exercises_are_military_cooperation_each_way(nlp: Language, text: str) -> None:
     assert {("KOR", "USA", "062"), ("USA", "KOR", "062")} <= triples(events(nlp, text))
+
+
+def test_according_to_names_a_source_of_the_report_never_a_party(nlp: Language) -> None:
+    text = "According to Ukrainian officials, Russia launched 40 missiles at Kyiv overnight."
+    found = triples(events(nlp, text))
+    assert [t for t in found if t[0] == "RUS" and t[1].startswith("UKR") and t[2] == "195"]
+    assert not [t for t in found if t[1] == "UKRGOV" and t[2] != "195"]

@@ -31,6 +31,7 @@ from shared.event_models import Actor
 _MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "det", "appos", "flat", "case"})
 _NP_PREPS = frozenset({"of", "from", "in"})
 _COUNTRY_LABELS = frozenset({"GPE", "NORP", "LOC", "FAC", "ORG"})
+_NUMERIC_LABELS = frozenset({"TIME", "DATE", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 # Heads whose "of/in" part says whose they are ("the city of Kharkiv", "residential areas of Kharkiv"); other
 # heads without a role of their own take no country from it ("the situation in Syria", "the sidelines of ...").
 PLACE_HEADS = frozenset(
@@ -392,6 +393,12 @@ def _countries_named(tokens: list[Token]) -> list[tuple[str, bool, bool]]:
         # A demonym inside a longer name ("the Pakistani Army", an ORG) or missed by the NER ("senior iranian");
         # but not a word of a place or group name that is no country as a whole ("South American").
         if ent is not None and ent.label_ in ("NORP", "GPE", "LOC"):
+            continue
+        if ent is not None and ent.label_ in _NUMERIC_LABELS and token.pos_ == "PROPN":
+            # "at Kyiv overnight" tagged as a time: a capital's name is still the capital.
+            lowered = token.lower_
+            if lowered not in _CAPITALS_AS_NAMES and lowered in _capital_countries():
+                found.append((_capital_countries()[lowered], True, False))
             continue
         if ent is None and (capital := _untagged_capital_after_of(token)) is not None:
             found.append((capital, True, False))  # "the Crown Prince of Abu Dhabi", "the Mayor of Kyiv"

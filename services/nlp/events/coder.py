@@ -607,7 +607,18 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
 # Where the search for a party nested in a verb's phrase may go: objects, prepositions, and the words that name
 # whose or which thing it is; not into clauses (another verb's arguments) nor into places and times.
 NESTED_DEPS = frozenset({"dobj", "dative", "prep", "pobj", "poss", "compound", "amod", "nmod", "appos", "conj"})
-NOT_PARTY_PREPS = PLACE_PREPS | {"during", "since", "after", "before", "until", "through", "via", "despite", "amid"}
+NOT_PARTY_PREPS = PLACE_PREPS | {
+    "during",
+    "since",
+    "after",
+    "before",
+    "until",
+    "through",
+    "via",
+    "despite",
+    "amid",
+    "according",
+}
 
 
 def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Token]:
