@@ -1295,3 +1295,16 @@ def test_according_to_names_a_source_of_the_report_never_a_party(nlp: Language) 
     text = "According to Ukrainian officials, Russia launched 40 missiles at Kyiv overnight."
     targets = {e.target.text for e in events(nlp, text) if e.target and e.code == "195"}
     assert targets == {"Kyiv"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Police used water cannon on protesters in Tbilisi.", ("GEOCOP", "GEOCVL", "175")),
+        ("Chinese authorities detained a prominent human rights lawyer.", ("CHNGOV", "CHNCVL", "173")),
+    ],
+)
+def test_tear_gas_or_water_cannon_used_on_protesters_and_lawyers_detained(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in triples(events(nlp, text))

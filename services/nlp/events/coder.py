@@ -339,6 +339,8 @@ def _verb_rule(verb: Token) -> cameo.Rule | None:
     if not rules:
         return None
     particles = {c.lower_ for c in verb.children if c.dep_ in ("prep", "prt", "advmod", "agent")}
+    # "used water cannon on protesters": the parser may hang the verb's preposition on its object.
+    particles |= {p.lower_ for d in _children(verb, "dobj") for p in _children(d, "prep") if p.lower_ != "of"}
     objects = {c.lemma_.lower() for c in _children(verb, "dobj", "nsubjpass", "dative")}
     objects |= {o.lemma_.lower() for o in _pobjs(verb, frozenset(particles))}
     # "provided hundreds of drones": what is counted is the object too.
