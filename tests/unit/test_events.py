@@ -1308,3 +1308,14 @@ def test_tear_gas_or_water_cannon_used_on_protesters_and_lawyers_detained(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in triples(events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Russia cut off gas supplies to Bulgaria and Poland.", {("RUS", "BGR", "162"), ("RUS", "POL", "162")}),
+        ("The Netherlands blocked the export of chip-making machines to China.", {("NLD", "CHN", "163")}),
+    ],
+)
+def test_supplies_cut_and_exports_blocked_reduce_relations(nlp: Language, text: str, expected: set) -> None:
+    assert expected <= triples(events(nlp, text))
