@@ -1319,3 +1319,17 @@ def test_tear_gas_or_water_cannon_used_on_protesters_and_lawyers_detained(
 )
 def test_supplies_cut_and_exports_blocked_reduce_relations(nlp: Language, text: str, expected: set) -> None:
     assert expected <= triples(events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Boko Haram fighters abducted 200 schoolgirls in Chibok.", ("NGAREB", "NGACVL", "181")),
+        ("The Taliban kidnapped an American journalist.", ("AFGREB", "USAMED", "181")),
+        ("Venezuelan troops massed on the border with Guyana.", ("VENMIL", "GUY", "154")),
+    ],
+)
+def test_insurgents_assault_their_own_countrys_people_unless_said_otherwise(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in triples(events(nlp, text))

@@ -1151,6 +1151,10 @@ def _records(
         targets = [(a, t if _from_elsewhere(a.head) else _localised(t, venue, any_role=True)) for a, t in targets]
     if candidate.code[:2] == "14":
         sources, targets = _protest_sides(candidate, sources, targets)
+    if candidate.code[:2] == "18" and len(sources) == 1 and sources[0][1].country and sources[0][1].role == "REB":
+        # "Boko Haram fighters abducted 200 schoolgirls": insurgents assault people of their own country unless the
+        # sentence says otherwise (a place of another country named is said below the victims, or as a target).
+        targets = [(a, _localised(t, sources[0][1].country, any_role=True)) for a, t in targets]
     if candidate.code[:2] == "17" and len(sources) == 1 and sources[0][1].country:
         # "Indian officials arrested a man": authorities coerce people at home unless the sentence says otherwise.
         targets = [(a, _localised(t, sources[0][1].country, any_role=True)) for a, t in targets]
