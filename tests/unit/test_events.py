@@ -1333,3 +1333,21 @@ def test_insurgents_assault_their_own_countrys_people_unless_said_otherwise(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in triples(events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Japan protested to China over the detention of a Japanese citizen.", ("JPN", "CHN", "114")),
+        ("China demanded that Japan stop releasing the water.", ("CHN", "JPN", "100")),
+        ("The United States urged that Israel allow more aid into Gaza.", ("USA", "ISR", "020")),
+    ],
+)
+def test_a_states_protest_is_a_complaint_and_a_demand_that_someone_act_is_on_them(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in triples(events(nlp, text))
+
+
+def test_people_protesting_are_still_a_demonstration(nlp: Language) -> None:
+    assert ("---EDU", "CHNGOV", "141") in triples(events(nlp, "Students protested against the Chinese government."))

@@ -600,6 +600,10 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         # "dismissed the claim from Berlin", "congratulated the minister on Brazil's election": the party is named
         # deeper in the verb's phrase; not for an appeal to someone ("encourage other donors to support ...").
         targets = [_Arg(t, inherited=True) for t in _expand(_nested_party(verb)[:1], verb)] or targets
+    if not targets and rule.code[:2] in ("02", "10") and not any(s.pos_ == "PRON" for s in subjects):
+        # "China demanded that Japan stop releasing the water": whom the demand is on is who is to act.
+        clauses = [c for c in _children(verb, "ccomp") if any(m.lower_ == "that" for m in _children(c, "mark"))]
+        targets = [_Arg(t) for c in clauses for t in _expand(_children(c, "nsubj"), c)]
     if not targets and verb.lemma_.lower() in ENABLING_VERBS:
         # "help Honduras unlock its potential": the parser makes the helped party the subject of what it does.
         targets = [_Arg(t) for c in _children(verb, "ccomp", "xcomp") for t in _expand(_children(c, "nsubj"), c)]
@@ -1178,6 +1182,8 @@ def _records(
     ongoing = candidate.nominal and candidate.trigger.lemma_.lower() in STATE_NOUNS  # a war named is no plan
     if not hypothetical and not ongoing and _intended(candidate):
         code = cameo.intent_code(code)
+    if code == "141" and sources and all(_is_state(actor) for _, actor in sources):
+        code = "114"  # "Japan protested to China over the detention": a state's protest is an official complaint
     entry = cameo.codes()[code]
     if code in MUTUAL_CODES or candidate.mutual:
         # "Blinken met with Kuleba": both met; each is coded towards the other.
@@ -1236,6 +1242,11 @@ def _records(
             )
         )
     return records
+
+
+def _is_state(actor: Actor) -> bool:
+    """A country or its government named as such ("Japan", "Tokyo", "the Japanese government")."""
+    return actor.country is not None and actor.role in (None, "GOV")
 
 
 def _protest_sides(
