@@ -1351,3 +1351,16 @@ def test_a_states_protest_is_a_complaint_and_a_demand_that_someone_act_is_on_the
 
 def test_people_protesting_are_still_a_demonstration(nlp: Language) -> None:
     assert ("---EDU", "CHNGOV", "141") in triples(events(nlp, "Students protested against the Chinese government."))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Chinese foreign minister is on a three-day visit to Australia.", ("CHNGOV", "AUS", "042")),
+        ("Blinken landed in Tel Aviv on Monday.", ("USAGOV", "ISR", "042")),
+    ],
+)
+def test_who_is_on_a_visit_or_landed_somewhere_visits_it(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in triples(events(nlp, text))

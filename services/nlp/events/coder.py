@@ -881,6 +881,11 @@ def _governor(noun: Token) -> Token | None:
     return None
 
 
+def _on_a_trip(noun: Token) -> bool:
+    """Whether the noun is what its clause's subject is on: "is on a visit to", "are on a trip to"."""
+    return noun.dep_ == "pobj" and noun.head.lower_ == "on" and noun.head.head.lemma_.lower() == "be"
+
+
 def _its_antecedent(its: Token) -> list[Token]:
     """The nearest actor with a country or organisation before "its" in the sentence, as a one-item list."""
     owned = {t.i for t in its.head.subtree}
@@ -1042,6 +1047,9 @@ def _nominal(noun: Token) -> _Candidate | None:
     if its is not None and governor is not None and governor.lemma_.lower() in LIGHT_VERBS and not targets:
         # "the United States extends its warmest wishes to the Portuguese people": whom the light verb names.
         targets += [_Arg(t) for t in _expand(_pobjs(governor, VERB_TARGET_PREPS - PAIR_PREPS), governor)]
+    if not sources and not pairs and _on_a_trip(noun):
+        # "The Chinese foreign minister is on a three-day visit to Australia": who is on it makes it.
+        sources = [_Arg(s, inherited=True) for s in _expand(_subjects(noun.head.head), noun.head.head)]
     if not sources and not pairs and any(c.dep_ == "poss" and c.lower_ in ("his", "her") for c in noun.children):
         # "during her meeting with President Castro": "her" is the subject of the clause the noun sits in ("its"
         # and "their" point at any earlier noun: "hold Russia accountable for its war").
