@@ -1364,3 +1364,31 @@ def test_who_is_on_a_visit_or_landed_somewhere_visits_it(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in triples(events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The US State Department said Iran was responsible for the attack.", ("USAGOV", "IRN", "112")),
+        ("Israel said Hamas was responsible for the explosion at the hospital.", ("ISR", "PSEREB", "112")),
+        (
+            "South Africa filed a genocide case against Israel at the International Court of Justice.",
+            ("ZAF", "ISR", "115"),
+        ),
+    ],
+)
+def test_who_is_said_to_be_responsible_is_accused_and_a_case_is_against_its_party(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    found = triples(events(nlp, text))
+    assert expected in found
+    assert not [t for t in found if t[1] == "IGOICJ"]
+
+
+def test_a_city_that_names_an_agreement_is_no_party_to_it(nlp: Language) -> None:
+    text = "Trump announced that the United States would withdraw from the Paris agreement."
+    assert not [t for t in triples(events(nlp, text)) if "FRA" in t[0] + t[1]]
+
+
+def test_not_said_responsible_is_no_accusation(nlp: Language) -> None:
+    assert not events(nlp, "Pompeo said Iran was not responsible for the crash.")

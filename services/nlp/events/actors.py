@@ -51,6 +51,11 @@ OWNED_HEADS = frozenset(
 # Heads that name where something happens, never who acts, whatever their "of" part names: "met on the sidelines
 # of the U.S.-ASEAN Special Summit", "on the margins of the Quad Ministerial in Melbourne".
 SETTING_HEADS = frozenset({"sidelines", "sideline", "margins", "margin"})
+# Texts and forums named after the city they were made or meet in: the city is no party to them.
+CITY_NAMED = frozenset(
+    {"agreement", "accord", "accords", "treaty", "protocol", "convention", "declaration", "format", "process",
+     "principles", "charter", "club", "summit", "group", "agenda", "plan"}
+)  # fmt: skip
 # Heads that count what follows them: "dozens of Boko Haram fighters" are the fighters.
 QUANTITY_HEADS = frozenset(
     {"dozens", "hundreds", "thousands", "scores", "millions", "number", "group", "some", "many", "several", "most"}
@@ -375,8 +380,10 @@ def _countries_named(tokens: list[Token]) -> list[tuple[str, bool, bool]]:
                         alpha3 = None
                 if alpha3:
                     outright = ent.label_ == "NORP" or name == countries.country_name(alpha3)
-                    found.append((alpha3, (name.lower(), alpha3) in _capitals(), outright))
                     seen.add(ent.start)
+                    if not outright and ent.root.dep_ == "compound" and ent.root.head.lemma_.lower() in CITY_NAMED:
+                        continue  # "the Paris agreement", "the Minsk accords": a city that names a text or a forum
+                    found.append((alpha3, (name.lower(), alpha3) in _capitals(), outright))
                     continue
             else:
                 # The NER sometimes calls a country or a capital a person ("Sri Lanka's", "visited Kyiv"); trust

@@ -168,6 +168,8 @@ ADJECTIVE_CODES = {
     "outraged": "111", "appalled": "111", "grateful": "051", "thankful": "051", "committed": "030",
 }  # fmt: skip
 ADJECTIVE_PREPS = frozenset({"about", "by", "over", "at", "with", "for", "regarding", "to"})
+# Verbs that report a finding or a claim: "said Iran was responsible for the attack" accuses Iran.
+REPORTING_VERBS = frozenset({"say", "state", "conclude", "determine", "assess", "find", "believe", "insist"})
 # Nouns of what someone stresses: "emphasized the importance of working with NATO" is the stresser's intent.
 STRESSED_NOUNS = frozenset({"importance"})
 # Verbs that voice a concern ("expressed deep concern about", "raised concerns over").
@@ -244,7 +246,13 @@ def extract_events(
         found: list[tuple[EventRecord, str, bool]] = []  # (record, trigger lemma, whether it is a word of intent)
         event_date = _event_date(sent, published_at)
         for token in sent:
-            candidate = _verbal(token) or _nominal(token) or _adjectival(token) or _voiced_concern(token)
+            candidate = (
+                _verbal(token)
+                or _nominal(token)
+                or _adjectival(token)
+                or _voiced_concern(token)
+                or _said_responsible(token)
+            )
             if candidate is None:
                 continue
             for record in _records(candidate, memory, sent, sentence_index, event_date):
@@ -505,6 +513,21 @@ def _adjectival(adjective: Token) -> _Candidate | None:
     return _Candidate(adjective, code, sources, targets, [], nominal=False, governor=holder)
 
 
+def _said_responsible(adjective: Token) -> _Candidate | None:
+    """An accusation told as a report: "The State Department said Iran was responsible for the attack" (112), by
+    whoever says it of whoever is said to be responsible."""
+    if adjective.lower_ != "responsible" or adjective.dep_ != "acomp" or adjective.head.dep_ != "ccomp":
+        return None
+    clause, saying = adjective.head, adjective.head.head
+    if saying.lemma_.lower() not in REPORTING_VERBS or any(c.dep_ == "neg" for c in clause.children):
+        return None
+    sources = [_Arg(s) for s in _expand(_subjects(saying), saying) if s.pos_ != "PRON"]
+    targets = [_Arg(t) for t in _expand(_subjects(clause), clause) if t.pos_ != "PRON"]
+    if not sources or not targets:
+        return None
+    return _Candidate(adjective, "112", sources, targets, [], nominal=False, governor=saying)
+
+
 def _about_own_country(sources: list[_Arg], target: _Arg) -> bool:
     """Whether a state of mind's nearest party is of the holder's own country: "concerned with the harassment of
     U.S. journalists in the PRC" is not about the United States."""
@@ -590,8 +613,9 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
             targets += [_Arg(t) for t in parties]
     if not any(code_actor(arg.head) for arg in targets):
         # "fired rockets at northern Israel", "provided drones to Russia": the object is a thing, the
-        # preposition names the party.
-        targets = [_Arg(t) for t in _expand(_pobjs(verb, frozenset(target_preps)), verb)]
+        # preposition names the party; "filed a case against Israel at the ICJ": the thing's "against" first.
+        against = [t for d in direct for t in _expand(_pobjs(d, frozenset({"against"})), d)]
+        targets = [_Arg(t) for t in against or _expand(_pobjs(verb, frozenset(target_preps)), verb)]
         # "provides training to Colombia": the parser may hang the recipient on the thing given.
         things = [d for d in _children(verb, "dobj") if given and d.lemma_.lower() == given]
         targets += [_Arg(t) for d in things for t in _expand(_pobjs(d, frozenset({"to", "with"})), d)]
