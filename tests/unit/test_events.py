@@ -1392,3 +1392,19 @@ def test_a_city_that_names_an_agreement_is_no_party_to_it(nlp: Language) -> None
 
 def test_not_said_responsible_is_no_accusation(nlp: Language) -> None:
     assert not events(nlp, "Pompeo said Iran was not responsible for the crash.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Turkish officials said they had held talks with Syrian representatives.", ("TURGOV", "SYR", "046")),
+        (
+            "The Iranian foreign minister said he had held talks with his Saudi counterpart.",
+            ("IRNGOV", "SAUGOV", "046"),
+        ),
+    ],
+)
+def test_talks_held_by_a_pronoun_are_held_by_whoever_reports_them(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in triples(events(nlp, text))

@@ -1061,6 +1061,9 @@ def _nominal(noun: Token) -> _Candidate | None:
             if all(s.pos_ == "PRON" for s in subjects) and _on_behalf_of(governor):
                 subjects = _on_behalf_of(governor)  # "On behalf of the United States, I send warm greetings to"
             sources = [_Arg(s, inherited=True) for s in subjects] or _inherited_subjects(governor)
+            if subjects and all(s.lower_ in PERSONAL_PRONOUNS for s in subjects) and rule.code[:2] == "04":
+                # "Turkish officials said they had held talks with ...": "they" are whoever said so.
+                sources = _reporter(governor) or _antecedent(governor) or sources
         # "a memorandum was signed between Cyprus, Greece and Israel": the parties with each other.
         pairs += [_Arg(t) for t in _expand(_pobjs(governor, PAIR_PREPS), governor)]
         targets += [_Arg(t) for t in _expand(_pobjs(governor, VERB_TARGET_PREPS - PAIR_PREPS), governor)]
