@@ -1408,3 +1408,15 @@ def test_talks_held_by_a_pronoun_are_held_by_whoever_reports_them(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in triples(events(nlp, text))
+
+
+def test_a_role_word_of_a_known_name_is_the_names_role(nlp: Language) -> None:
+    found = triples(events(nlp, "The Baloch Liberation Army attacked a Chinese convoy."))
+    assert ("PAKREB", "CHN", "190") in found
+
+
+def test_colleagues_of_one_country_listed_with_others_do_not_act_on_each_other(nlp: Language) -> None:
+    text = "Secretary Blinken, Secretary Austin, and President Ghani exchanged views on the security environment."
+    found = triples(events(nlp, text))
+    assert [t for t in found if t[0].startswith("USA") and t[1] == "AFGGOV"]
+    assert not [t for t in found if t[0][:3] == t[1][:3] == "USA"]

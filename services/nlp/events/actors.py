@@ -548,6 +548,8 @@ def code_actor(head: Token, memory: ActorMemory | None = None) -> Actor | None:
     if known and not known.startswith("IGO"):
         # The phrase's own words win ("Pakistani Taliban", "the Taliban government"); the table fills the gaps.
         country = country or (known[:3] if known[:3] != "---" else None)
+        if keyword and known[3:] and _inside(keyword, own, named):
+            role = known[3:]  # "the Baloch Liberation Army": the role word is the known name's own
         role = role or known[3:] or None
     inside = {id(e): e for t in span if (e := entity_of(t)) is not None and e.label_ == "PERSON"}.values()
     persons = sorted((e for e in inside if span.start <= e.start and e.end <= span.end), key=lambda e: e.start)
@@ -575,6 +577,12 @@ def code_actor(head: Token, memory: ActorMemory | None = None) -> Actor | None:
         return None
     code = (country or "---") + (role or "")
     return Actor(code=code, country=country, role=role, text=span.text, start=span.start_char, end=span.end_char)
+
+
+def _inside(keyword: str, tokens: list[Token], named: set[int]) -> bool:
+    """Whether every word of the phrase that the role keyword matches is a word of the known name."""
+    words = set(keyword.split())
+    return all(t.i in named for t in tokens if t.lower_ in words or t.lemma_.lower() in words)
 
 
 def known_country_named(own: list[Token], named: set[int]) -> bool:

@@ -1212,6 +1212,10 @@ def _records(
         and not _thing_given(candidate)
     ):
         combos += list(permutations(sources, 2))  # "Islamabad and Doha have been working ..."
+    if len({actor.country for _, actor in sources + pairs}) >= 2:
+        # "Secretary Blinken, Secretary Austin, and President Ghani exchanged views": colleagues of one country
+        # among others do not act on each other.
+        combos = [(s, t) for s, t in combos if not (s in sources + pairs and t in sources + pairs) or _apart(s, t)]
     negated, hypothetical = _negated(candidate), _hypothetical(candidate)
     code = candidate.code
     ongoing = candidate.nominal and candidate.trigger.lemma_.lower() in STATE_NOUNS  # a war named is no plan
@@ -1277,6 +1281,11 @@ def _records(
             )
         )
     return records
+
+
+def _apart(source: tuple[_Arg, Actor], target: tuple[_Arg, Actor]) -> bool:
+    """Whether two parties listed together are of different countries (or either of none)."""
+    return source[1].country is None or source[1].country != target[1].country
 
 
 def _is_state(actor: Actor) -> bool:
