@@ -1420,3 +1420,7 @@ def test_colleagues_of_one_country_listed_with_others_do_not_act_on_each_other(n
     found = triples(events(nlp, text))
     assert [t for t in found if t[0].startswith("USA") and t[1] == "AFGGOV"]
     assert not [t for t in found if t[0][:3] == t[1][:3] == "USA"]
+
+
+def test_a_state_body_ordered_to_act_is_of_whoever_orders_it(nlp: Language) -> None:
+    assert ("ISRMIL", "IRN", "190") in triples(events(nlp, "Netanyahu ordered the military to strike Iran."))

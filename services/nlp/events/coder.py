@@ -193,6 +193,8 @@ TALKING_HEADS = frozenset(
 EMPHASIS_HEADS = frozenset({"highlight", "underscore", "emphasize", "emphasise", "stress", "note"})
 # "X-brokered deal", "X-backed forces": X stands behind the thing and is no party to it.
 BROKERING_PARTICIPLES = frozenset({"broker", "mediate", "facilitate", "sponsor", "back", "support", "fund", "host"})
+# Verbs by which someone commands a body to act: "ordered the military to strike".
+COMMANDING_VERBS = frozenset({"order", "instruct", "direct", "command", "authorize", "authorise"})
 # Nouns through which a talking verb names an act as its topic: "discussed the importance of deepening ties".
 TOPIC_NOUNS = frozenset({"importance", "need", "way", "necessity", "value", "prospect", "possibility"})
 # Verbs whose direct object is a topic, not a party: "discussed the missile launches with Japan".
@@ -1140,6 +1142,8 @@ def _records(
             for actor in joined_parties(arg.head) if arg.joined else code_actors(arg.head, memory):
                 if actor.country is None and actor.role and (owner := _pronoun_owner_country(arg.head)):
                     actor = _localised(actor, owner, any_role=True)  # "Putin ordered his forces to invade"
+                if actor.country is None and actor.role in STATE_ROLES and (owner := _commander_country(arg.head)):
+                    actor = _localised(actor, owner, any_role=True)  # "Netanyahu ordered the military to strike"
                 if qualified and actor.country and actor.country != qualified:
                     # The place of another country is no capital of this one: no government role from it.
                     actor = actor.model_copy(update={"code": qualified, "country": qualified, "role": None})
@@ -1382,6 +1386,17 @@ def _pronoun_owner_country(head: Token) -> str | None:
             actor = code_actor(subjects[0])
             return actor.country if actor is not None else None
     return None
+
+
+def _commander_country(head: Token) -> str | None:
+    """The country of whoever orders a state body of no named country to act: "Netanyahu ordered the military to
+    strike Iran" (the military is Israel's)."""
+    verb = head.head
+    if head.dep_ != "dobj" or verb.lemma_.lower() not in COMMANDING_VERBS:
+        return None
+    subjects = [s for s in _subjects(verb) if s.pos_ != "PRON"]
+    actor = code_actor(subjects[0]) if subjects else None
+    return actor.country if actor is not None else None
 
 
 def _owned_by_pronoun(head: Token) -> bool:
