@@ -1424,3 +1424,26 @@ def test_colleagues_of_one_country_listed_with_others_do_not_act_on_each_other(n
 
 def test_a_state_body_ordered_to_act_is_of_whoever_orders_it(nlp: Language) -> None:
     assert ("ISRMIL", "IRN", "190") in triples(events(nlp, "Netanyahu ordered the military to strike Iran."))
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        # a preposition on the object counts only for a rule that names the object: no "welcomed X to" (043)
+        ("The United States welcomes Colombia's commitment to joint programs.", ("USA", "COL", "043")),
+        # "its" after a country is that country's, not the subject's
+        (
+            "As long as the Kremlin continues its brutal assault on Ukraine and its people, we stand united.",
+            ("RUSGOV", "RUSCVL", "190"),
+        ),
+        # training given is one side's help, not done together
+        (
+            "The U.S. Department of Defense will expand military training for Ukrainian service members.",
+            ("UKR", "USAMIL", "031"),
+        ),
+    ],
+)
+def test_an_object_preposition_a_later_its_and_training_given_are_not_misread(
+    nlp: Language, text: str, wrong: tuple[str, str, str]
+) -> None:
+    assert wrong not in triples(events(nlp, text))

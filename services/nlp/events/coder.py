@@ -349,13 +349,15 @@ def _verb_rule(verb: Token) -> cameo.Rule | None:
     if not rules:
         return None
     particles = {c.lower_ for c in verb.children if c.dep_ in ("prep", "prt", "advmod", "agent")}
-    # "used water cannon on protesters": the parser may hang the verb's preposition on its object.
-    particles |= {p.lower_ for d in _children(verb, "dobj") for p in _children(d, "prep") if p.lower_ != "of"}
     objects = {c.lemma_.lower() for c in _children(verb, "dobj", "nsubjpass", "dative")}
     objects |= {o.lemma_.lower() for o in _pobjs(verb, frozenset(particles))}
     # "provided hundreds of drones": what is counted is the object too.
     objects |= {o.lemma_.lower() for d in _children(verb, "dobj") for o in _pobjs(d, frozenset({"of"}))}
-    return cameo.match(rules, particles, objects)
+    # "used water cannon on protesters": the parser may hang the verb's preposition on its object; it counts for
+    # a rule that names that object ("welcomed Colombia's commitment to ..." is no "welcomed X to").
+    hung = {p.lower_ for d in _children(verb, "dobj") for p in _children(d, "prep") if p.lower_ != "of"}
+    specific = [r for r in rules if r.obj and r.particle in hung and r.obj in objects]
+    return specific[0] if specific else cameo.match(rules, particles, objects)
 
 
 def _noun_rule(noun: Token) -> cameo.Rule | None:
@@ -1114,11 +1116,14 @@ def _nominal(noun: Token) -> _Candidate | None:
         if doers:
             sources, targets = [_Arg(d, inherited=True) for d in doers], [_Arg(c, joined=True) for c in named]
     code = rule.code
-    if code[:2] == "15" and any(c.lower_ in JOINT_MODIFIERS for c in noun.children if c.dep_ in ("amod", "compound")):
+    joint = code[:2] == "15" and any(
+        c.lower_ in JOINT_MODIFIERS for c in noun.children if c.dep_ in ("amod", "compound")
+    )
+    if joint:
         code = "062"  # "joint military exercises", "held joint drills with the Philippines": military cooperation
     if len(sources) >= 2 and not targets and not pairs and code in SYMMETRIC_CODES:
         pairs, sources = sources, []  # "US-Iran talks", "Israeli and Palestinian negotiators' talks"
-    mutual = code == "062" and bool(targets)
+    mutual = joint and bool(targets)
     return _Candidate(noun, code, sources, targets, pairs, nominal=True, governor=governor, mutual=mutual)
 
 
@@ -1376,8 +1381,9 @@ def _pronoun_owner_country(head: Token) -> str | None:
     """The country of whom "his/her/its" points at in "Putin ordered his forces to invade", "Iran acknowledged its
     military had shot down": the subject, before the owned phrase, of the nearest verb above that has one (the
     owned phrase may itself be the subject of the verb right above)."""
-    if not any(c.dep_ == "poss" and c.lower_ in ("his", "her", "its") for c in head.children):
-        return None
+    owners = {c.lower_ for c in head.children if c.dep_ == "poss"}
+    if not owners & {"his", "her"} and not ("its" in owners and head.dep_ in ("nsubj", "nsubjpass")):
+        return None  # "its" after a country is that country's ("assault on Ukraine and its people")
     for ancestor in list(head.ancestors)[:5]:
         if ancestor.pos_ not in ("VERB", "AUX"):
             continue
