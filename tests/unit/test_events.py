@@ -1447,3 +1447,18 @@ def test_an_object_preposition_a_later_its_and_training_given_are_not_misread(
     nlp: Language, text: str, wrong: tuple[str, str, str]
 ) -> None:
     assert wrong not in triples(events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kyiv was visited by the British prime minister on Saturday.", ("GBRGOV", "UKRGOV", "042")),
+        ("Zelensky received a phone call from Biden on Tuesday.", ("USAGOV", "UKRGOV", "041")),
+    ],
+)
+def test_an_untagged_capital_visited_and_a_call_received(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    found = triples(events(nlp, text))
+    assert expected in found
+    assert not [t for t in found if t[2] == "043"]

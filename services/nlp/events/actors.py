@@ -407,7 +407,7 @@ def _countries_named(tokens: list[Token]) -> list[tuple[str, bool, bool]]:
             if lowered not in _CAPITALS_AS_NAMES and lowered in _capital_countries():
                 found.append((_capital_countries()[lowered], True, False))
             continue
-        if ent is None and (capital := _untagged_capital_after_of(token)) is not None:
+        if ent is None and (capital := _untagged_capital(token)) is not None:
             found.append((capital, True, False))  # "the Crown Prince of Abu Dhabi", "the Mayor of Kyiv"
             continue
         if token.text[:1].isupper() or token.pos_ in ("ADJ", "PROPN"):
@@ -429,10 +429,10 @@ def _without_role_words(ent: Span) -> Span | None:
     return ent.doc[ent.start : end] if end < ent.end else None
 
 
-def _untagged_capital_after_of(token: Token) -> str | None:
-    """The country of a capital the NER left untagged, named after "of" ("the Crown Prince of Abu Dhabi"): the
-    proper noun heading the object of "of" with its compounds, when that is a capital's name."""
-    if token.pos_ != "PROPN" or token.dep_ != "pobj" or token.head.lower_ != "of":
+def _untagged_capital(token: Token) -> str | None:
+    """The country of a capital the NER left untagged ("the Crown Prince of Abu Dhabi", "Kyiv was visited by"):
+    a proper noun that heads its phrase, with its compounds, when that is a capital's name."""
+    if token.pos_ != "PROPN" or token.dep_ in ("compound", "flat", "appos") or token.head.pos_ == "PROPN":
         return None
     words = [t for t in token.children if t.dep_ == "compound" and t.pos_ == "PROPN" and t.i < token.i]
     if any(t.ent_type_ for t in words):
