@@ -1462,3 +1462,17 @@ def test_an_untagged_capital_visited_and_a_call_received(
     found = triples(events(nlp, text))
     assert expected in found
     assert not [t for t in found if t[2] == "043"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Iran's attack on Israel was condemned by the G7.", ("IGOG7", "IRN", "111")),
+        ("North Korea's missile launch drew condemnation from Japan.", ("JPN", "PRK", "111")),
+        ("Israel faced criticism from the UN over the strikes.", ("IGOUNO", "ISR", "111")),
+    ],
+)
+def test_criticism_of_an_act_told_from_the_act_is_of_whoever_did_it(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in triples(events(nlp, text))

@@ -195,6 +195,8 @@ EMPHASIS_HEADS = frozenset({"highlight", "underscore", "emphasize", "emphasise",
 BROKERING_PARTICIPLES = frozenset({"broker", "mediate", "facilitate", "sponsor", "back", "support", "fund", "host"})
 # Verbs by which someone commands a body to act: "ordered the military to strike".
 COMMANDING_VERBS = frozenset({"order", "instruct", "direct", "command", "authorize", "authorise"})
+# Verbs by which an act or an actor meets others' reaction: "drew condemnation from Japan".
+DRAWING_VERBS = frozenset({"draw", "receive", "face", "attract", "spark", "prompt", "trigger", "provoke", "earn"})
 # Nouns through which a talking verb names an act as its topic: "discussed the importance of deepening ties".
 TOPIC_NOUNS = frozenset({"importance", "need", "way", "necessity", "value", "prospect", "possibility"})
 # Verbs whose direct object is a topic, not a party: "discussed the missile launches with Japan".
@@ -568,6 +570,9 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         targets = [_Arg(t) for t in _expand(passive_subjects, verb) if not _noun_rule(t)]
         # "the talks between X and Y were mediated by Qatar": the parties to the event noun are the targets.
         targets += [_Arg(t) for s in passive_subjects if _noun_rule(s) for t in _parties(s) or _agreeing(s)]
+        if not targets and rule.code[:2] in ("11", "12"):
+            # "Iran's attack on Israel was condemned by the G7": whose act is condemned.
+            targets = [_Arg(t) for s in passive_subjects if _noun_rule(s) for t in _owners(s) or _national_modifiers(s)]
         agents = [obj for agent in _children(verb, "agent") for obj in _children(agent, "pobj")]
         sources = [_Arg(s) for s in _expand(agents, verb)]
         if not sources:
@@ -909,6 +914,24 @@ def _governor(noun: Token) -> Token | None:
     return None
 
 
+def _drawn_reaction(noun: Token, rule: cameo.Rule) -> _Candidate | None:
+    """Criticism an act or an actor drew from others: "North Korea's missile launch drew condemnation from Japan
+    and South Korea" is Japan and South Korea condemning North Korea."""
+    verb = noun.head
+    if rule.code[:2] != "11" or noun.dep_ != "dobj" or verb.lemma_.lower() not in DRAWING_VERBS:
+        return None
+    sources = [_Arg(t) for t in _expand(_pobjs(noun, frozenset({"from"})), noun)]
+    subjects = _expand(_subjects(verb), verb)
+    targets = [
+        _Arg(t, inherited=True)
+        for s in subjects
+        for t in ([s] if not _noun_rule(s) else _owners(s) or _national_modifiers(s))
+    ]
+    if not sources or not targets:
+        return None
+    return _Candidate(noun, rule.code, sources, targets, [], nominal=True, governor=verb)
+
+
 def _on_a_trip(noun: Token) -> bool:
     """Whether the noun is what its clause's subject is on: "is on a visit to", "are on a trip to"."""
     return noun.dep_ == "pobj" and noun.head.lower_ == "on" and noun.head.head.lemma_.lower() == "be"
@@ -940,6 +963,8 @@ def _nominal(noun: Token) -> _Candidate | None:
     rule = _noun_rule(noun)
     if rule is None:
         return None
+    if (drawn := _drawn_reaction(noun, rule)) is not None:
+        return drawn
     quad = cameo.codes()[rule.code].quad_class
     acl_sources = False  # participants named by a clause ("the conflict involving the US and Israel against Iran")
     sources: list[_Arg] = []
