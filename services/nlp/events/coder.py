@@ -921,6 +921,7 @@ def _drawn_reaction(noun: Token, rule: cameo.Rule) -> _Candidate | None:
     if rule.code[:2] != "11" or noun.dep_ != "dobj" or verb.lemma_.lower() not in DRAWING_VERBS:
         return None
     sources = [_Arg(t) for t in _expand(_pobjs(noun, frozenset({"from"})), noun)]
+    sources = sources or [_Arg(t) for t in _expand(_pobjs(verb, frozenset({"from"})), verb)]
     subjects = _expand(_subjects(verb), verb)
     targets = [
         _Arg(t, inherited=True)
