@@ -1476,3 +1476,16 @@ def test_criticism_of_an_act_told_from_the_act_is_of_whoever_did_it(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in triples(events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Niger's junta ordered the French ambassador to leave the country.", ("NER", "FRAGOV", "166")),
+        ("Peru declared the Mexican ambassador persona non grata.", ("PER", "MEXGOV", "166")),
+    ],
+)
+def test_an_envoy_ordered_to_leave_or_declared_persona_non_grata_is_expelled(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in triples(events(nlp, text))

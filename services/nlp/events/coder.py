@@ -412,6 +412,8 @@ something is an appeal, which the verb says ("called for")."""
 
 
 def _verbal(verb: Token) -> _Candidate | None:
+    if (expulsion := _expulsion(verb)) is not None:
+        return expulsion
     rule = _verb_rule(verb)
     if rule is None:
         return None
@@ -476,6 +478,26 @@ def _verbal(verb: Token) -> _Candidate | None:
     # "the agreement signed between Turkey and Libya": the parties with each other.
     pairs = [] if sources or targets else [_Arg(t) for t in _expand(_pobjs(verb, PAIR_PREPS), verb)]
     return _Candidate(verb, code, sources, targets, pairs, nominal=False, reciprocal=reciprocal, mutual=mutual)
+
+
+def _expulsion(verb: Token) -> _Candidate | None:
+    """An expulsion told without "expel" (166): "ordered the French ambassador to leave the country", "declared the
+    Mexican ambassador persona non grata" (which the parser splits into a clause of its own)."""
+    lemma = verb.lemma_.lower()
+    if verb.pos_ != "VERB" or verb.dep_ not in ("ROOT", "ccomp", "conj", "advcl"):
+        return None
+    expelled: list[Token] = []
+    if lemma in COMMANDING_VERBS | {"tell", "ask"} and any(
+        x.lemma_.lower() == "leave" for x in _children(verb, "xcomp")
+    ):
+        expelled = _children(verb, "dobj")
+    elif lemma == "declare" and "persona non grata" in verb.doc[verb.i : verb.right_edge.i + 1].text.lower():
+        expelled = [t for t in verb.subtree if t.i > verb.i and t.dep_ in ("dobj", "nsubj") and code_actor(t)][:1]
+    subjects = [s for s in _subjects(verb) if s.pos_ != "PRON"]
+    if not expelled or not subjects:
+        return None
+    sources = [_Arg(s) for s in _expand(subjects, verb)]
+    return _Candidate(verb, "166", sources, [_Arg(t) for t in _expand(expelled, verb)], [], nominal=False)
 
 
 def _with_party(token: Token) -> bool:
