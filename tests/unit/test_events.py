@@ -1489,3 +1489,18 @@ def test_an_envoy_ordered_to_leave_or_declared_persona_non_grata_is_expelled(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in triples(events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The ICC issued an arrest warrant for Putin.", ("IGOICC", "RUSGOV", "173")),
+        ("Germany announced $50 million in humanitarian aid for Afghanistan.", ("DEU", "AFG", "033")),
+        ("The European Union announced 50 million euros in humanitarian aid for Afghanistan.", ("IGOEU", "AFG", "033")),
+        ("UN peacekeepers in Lebanon came under fire from Israeli tanks.", ("ISR", "IGOUNO", "190")),
+    ],
+)
+def test_warrants_aid_announced_for_a_country_and_fire_come_under(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in triples(events(nlp, text))

@@ -195,6 +195,12 @@ EMPHASIS_HEADS = frozenset({"highlight", "underscore", "emphasize", "emphasise",
 BROKERING_PARTICIPLES = frozenset({"broker", "mediate", "facilitate", "sponsor", "back", "support", "fund", "host"})
 # Verbs by which someone commands a body to act: "ordered the military to strike".
 COMMANDING_VERBS = frozenset({"order", "instruct", "direct", "command", "authorize", "authorise"})
+# What someone "comes under": an attack from whoever is named after "from".
+ATTACK_NOUNS = frozenset({"fire", "attack", "attacks", "bombardment", "shelling", "assault", "strike", "strikes"})
+# Currency words the NER may leave untagged when a number names the sum ("50 million euros").
+CURRENCIES = frozenset(
+    {"euro", "pound", "dollar", "yen", "yuan", "rupee", "franc", "ruble", "rouble", "riyal", "dirham"}
+)
 # Verbs by which an act or an actor meets others' reaction: "drew condemnation from Japan".
 DRAWING_VERBS = frozenset({"draw", "receive", "face", "attract", "spark", "prompt", "trigger", "provoke", "earn"})
 # Nouns through which a talking verb names an act as its topic: "discussed the importance of deepening ties".
@@ -414,6 +420,8 @@ something is an appeal, which the verb says ("called for")."""
 def _verbal(verb: Token) -> _Candidate | None:
     if (expulsion := _expulsion(verb)) is not None:
         return expulsion
+    if (attacked := _came_under(verb)) is not None:
+        return attacked
     rule = _verb_rule(verb)
     if rule is None:
         return None
@@ -478,6 +486,23 @@ def _verbal(verb: Token) -> _Candidate | None:
     # "the agreement signed between Turkey and Libya": the parties with each other.
     pairs = [] if sources or targets else [_Arg(t) for t in _expand(_pobjs(verb, PAIR_PREPS), verb)]
     return _Candidate(verb, code, sources, targets, pairs, nominal=False, reciprocal=reciprocal, mutual=mutual)
+
+
+def _came_under(verb: Token) -> _Candidate | None:
+    """ "UN peacekeepers came under fire from Israeli tanks": whoever fires attacks the subject."""
+    if verb.lemma_.lower() != "come":
+        return None
+    acts = [o for o in _pobjs(verb, frozenset({"under"})) if o.lemma_.lower() in ATTACK_NOUNS]
+    if not acts:
+        return None
+    rule = _noun_rule(acts[0])
+    code = rule.code if rule is not None and rule.code[:2] in FORCE_ROOTS else "190"
+    attackers = _pobjs(verb, frozenset({"from"})) + _pobjs(acts[0], frozenset({"from"}))
+    subjects = [s for s in _subjects(verb) if s.pos_ != "PRON"]
+    if not attackers or not subjects:
+        return None
+    sources = [_Arg(t) for t in _expand(attackers, verb)]
+    return _Candidate(acts[0], code, sources, [_Arg(t) for t in _expand(subjects, verb)], [], nominal=False)
 
 
 def _expulsion(verb: Token) -> _Candidate | None:
@@ -765,8 +790,9 @@ def _on_behalf_of(verb: Token) -> list[Token]:
 
 
 def _is_amount(token: Token) -> bool:
-    """A sum or count ("$160 million", "23 million"), whose "in/of" part says what it is of."""
-    return token.ent_type_ == "MONEY" or token.pos_ == "NUM"
+    """A sum or count ("$160 million", "23 million", "50 million euros"), whose "in/of" part says what it is of."""
+    currency = token.lemma_.lower() in CURRENCIES and any(c.pos_ == "NUM" for c in token.children)
+    return token.ent_type_ == "MONEY" or token.pos_ == "NUM" or currency
 
 
 def _national_modifiers(noun: Token) -> list[Token]:
@@ -1118,7 +1144,9 @@ def _nominal(noun: Token) -> _Candidate | None:
                 sources = _reporter(governor) or _antecedent(governor) or sources
         # "a memorandum was signed between Cyprus, Greece and Israel": the parties with each other.
         pairs += [_Arg(t) for t in _expand(_pobjs(governor, PAIR_PREPS), governor)]
-        targets += [_Arg(t) for t in _expand(_pobjs(governor, VERB_TARGET_PREPS - PAIR_PREPS), governor)]
+        # "announced $50 million in humanitarian aid for Afghanistan": aid is for whom the light verb says.
+        given_to = VERB_TARGET_PREPS - PAIR_PREPS | ({"for"} if rule.code[:2] == "07" else set())
+        targets += [_Arg(t) for t in _expand(_pobjs(governor, frozenset(given_to)), governor)]
         amount = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ in ("in", "of") else None
         if amount is not None and _is_amount(amount):
             # "$160 million in assistance to ASEAN member states": the amount's recipient.
