@@ -1504,3 +1504,26 @@ def test_warrants_aid_announced_for_a_country_and_fire_come_under(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in triples(events(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Hamas and Fatah signed a reconciliation deal in Cairo.",
+            {("PSEREB", "PSEGOV", "057"), ("PSEGOV", "PSEREB", "057")},
+        ),
+        (
+            "Israel and the United Arab Emirates established diplomatic relations.",
+            {("ISR", "ARE", "054"), ("ARE", "ISR", "054")},
+        ),
+        (
+            "Thailand and Cambodia traded accusations over the border clashes.",
+            {("THA", "KHM", "112"), ("KHM", "THA", "112")},
+        ),
+    ],
+)
+def test_relations_established_deals_signed_and_accusations_traded_between_two(
+    nlp: Language, text: str, expected: set
+) -> None:
+    assert expected <= triples(events(nlp, text))

@@ -103,7 +103,9 @@ ANSWERING_NOUNS = frozenset({"response", "connection", "relation", "retaliation"
 SUPPORTING_VERBS = frozenset({"support", "back", "associate", "link", "connect", "tie", "enable", "fund", "finance"})
 ECONOMIC_WORDS = frozenset({"economic", "financial", "restrictive", "trade", "punitive"})
 # Actions that coordinated actors do with each other when no other party is named.
-SYMMETRIC_CODES = frozenset({"030", "040", "041", "044", "046", "057", "060", "061", "062", "0871", "190", "193"})
+SYMMETRIC_CODES = frozenset(
+    {"030", "040", "041", "044", "046", "054", "057", "060", "061", "062", "0871", "190", "193"}
+)
 VISIT_CODES = frozenset({"042", "043", "044"})
 # Actions done together, whoever the sentence makes the subject: meeting, calls, negotiation, signing, cooperation.
 # An announced one (036 "will meet with") is the announcer's intent only.
@@ -469,7 +471,7 @@ def _verbal(verb: Token) -> _Candidate | None:
     )
     # "India and Pakistan exchanged fire (on Sunday)": the subjects exchanged it with each other; "Israel exchanged
     # fire with Hezbollah": both fired.
-    exchanged = verb.lemma_.lower() == "exchange"
+    exchanged = verb.lemma_.lower() in ("exchange", "trade")
     parties = [t for t in targets if code_actor(t.head)]
     mutual = exchanged and bool(parties) and all(_with_party(t.head) for t in parties)
     exchanged = exchanged and len(sources) >= 2 and not any(code_actor(t.head) for t in targets)
@@ -1407,6 +1409,8 @@ def _thing_given(candidate: _Candidate) -> bool:
     trigger = candidate.trigger
     if candidate.nominal or candidate.reciprocal or candidate.code[:2] == "04" or candidate.code in CONCLUDED_CODES:
         return False  # meeting, signing ("signed a joint statement") and "each other" are mutual whatever the object
+    if candidate.code == "054":
+        return False  # "Israel and the UAE established diplomatic relations": with each other
     if trigger.lemma_.lower() in TOPIC_VERBS or any(c.lower_ in JOINT_ADVERBS for c in trigger.children):
         return False
     return any(_noun_rule(obj) is None for obj in _children(trigger, "dobj"))
