@@ -1527,3 +1527,8 @@ def test_relations_established_deals_signed_and_accusations_traded_between_two(
     nlp: Language, text: str, expected: set
 ) -> None:
     assert expected <= triples(events(nlp, text))
+
+
+def test_a_plan_an_organisation_brokered_is_not_the_organisation(nlp: Language) -> None:
+    text = "Kosovo and Serbia agreed to normalise relations under an EU-brokered plan."
+    assert not [t for t in triples(events(nlp, text)) if "IGOEU" in t]

@@ -48,6 +48,8 @@ OWNED_HEADS = frozenset(
         "resistance", "response", "leadership", "population", "citizens", "interests",
     }
 )  # fmt: skip
+# "X-brokered deal", "X-backed plan": X stands behind the thing and is no party to it.
+BROKERING_PARTICIPLES = frozenset({"broker", "mediate", "facilitate", "sponsor", "back", "support", "fund", "host"})
 # Heads that name where something happens, never who acts, whatever their "of" part names: "met on the sidelines
 # of the U.S.-ASEAN Special Summit", "on the margins of the Quad Ministerial in Melbourne".
 SETTING_HEADS = frozenset({"sidelines", "sideline", "margins", "margin"})
@@ -524,6 +526,9 @@ def code_actor(head: Token, memory: ActorMemory | None = None) -> Actor | None:
     """The actor named by the noun phrase headed by `head`, or None when the phrase names no codable actor."""
     if head.pos_ == "PRON" or head.lower_ in ("who", "which", "that") or head.lower_ in SETTING_HEADS:
         return None
+    brokered = any(c.dep_ == "amod" and c.lemma_.lower() in BROKERING_PARTICIPLES for c in head.children)
+    if head.pos_ == "NOUN" and brokered and _role_of([head], head)[0] is None:
+        return None  # "under an EU-brokered plan": a plan the EU brokered is not the EU
     head = _counted(head)
     tokens = phrase_tokens(head)
     doc = head.doc

@@ -28,6 +28,7 @@ from spacy.tokens import Doc, Span, Token
 from services.nlp import countries
 from services.nlp.events import cameo
 from services.nlp.events.actors import (
+    BROKERING_PARTICIPLES,
     PERSON_TITLES,
     PLACE_HEADS,
     ActorMemory,
@@ -193,8 +194,6 @@ TALKING_HEADS = frozenset(
     {"speak", "talk", "discuss", "highlight", "underscore", "emphasize", "emphasise", "stress", "note", "explore"}
 )
 EMPHASIS_HEADS = frozenset({"highlight", "underscore", "emphasize", "emphasise", "stress", "note"})
-# "X-brokered deal", "X-backed forces": X stands behind the thing and is no party to it.
-BROKERING_PARTICIPLES = frozenset({"broker", "mediate", "facilitate", "sponsor", "back", "support", "fund", "host"})
 # Verbs by which someone commands a body to act: "ordered the military to strike".
 COMMANDING_VERBS = frozenset({"order", "instruct", "direct", "command", "authorize", "authorise"})
 # What someone "comes under": an attack from whoever is named after "from".
