@@ -695,17 +695,8 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
 # whose or which thing it is; not into clauses (another verb's arguments) nor into places and times.
 NESTED_DEPS = frozenset({"dobj", "dative", "prep", "pobj", "poss", "compound", "amod", "nmod", "appos", "conj"})
 NOT_PARTY_PREPS = PLACE_PREPS | {
-    "during",
-    "since",
-    "after",
-    "before",
-    "until",
-    "through",
-    "via",
-    "despite",
-    "amid",
-    "according",
-}
+    "during", "since", "after", "before", "until", "through", "via", "despite", "amid", "according",
+}  # fmt: skip
 
 
 def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Token]:
