@@ -351,6 +351,17 @@ def test_real_news_gold_points_into_the_corpus_without_copying_it(name: str) -> 
             assert actor.match(event["source"]) and actor.match(event["target"]), event
 
 
+def test_the_wire_style_gold_holds_its_sentences_and_valid_codes() -> None:
+    lines = [json.loads(line) for line in (Path(__file__).parents[1] / "data" / "events_wire_dev.jsonl").open()]
+    assert len(lines) == 120
+    actor = re.compile(r"^(?:[A-Z]{3}|---)[A-Z0-9]{0,3}$")
+    for line in lines:
+        assert set(line) == {"id", "text", "events"} and line["text"].strip()
+        for event in line["events"]:
+            assert event["code"] in cameo.codes()
+            assert actor.match(event["source"]) and actor.match(event["target"]), event
+
+
 def test_eval_command_refuses_references_without_a_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from newsflow.evaluate import main
 
