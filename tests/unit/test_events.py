@@ -1543,3 +1543,10 @@ def test_relations_established_deals_signed_and_accusations_traded_between_two(
 def test_a_plan_an_organisation_brokered_is_not_the_organisation(nlp: Language) -> None:
     text = "Kosovo and Serbia agreed to normalise relations under an EU-brokered plan."
     assert not [t for t in triples(events(nlp, text)) if "IGOEU" in t]
+
+
+def test_leaders_who_met_on_the_sidelines_of_a_summit_met_each_other_not_the_summit(nlp: Language) -> None:
+    text = "Modi and his Japanese counterpart Shinzo Abe met on the sidelines of the G20 summit in Osaka."
+    found = triples(events(nlp, text))
+    assert {("INDGOV", "JPNGOV", "040"), ("JPNGOV", "INDGOV", "040")} <= found
+    assert not [t for t in found if "IGOG20" in t]

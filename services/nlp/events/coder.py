@@ -31,6 +31,7 @@ from services.nlp.events.actors import (
     BROKERING_PARTICIPLES,
     PERSON_TITLES,
     PLACE_HEADS,
+    SETTING_HEADS,
     ActorMemory,
     code_actor,
     code_actors,
@@ -717,6 +718,7 @@ def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Toke
             # "discuss our commitments to Transatlantic security and to the NATO Alliance": one discusses with
             # someone; any other preposition belongs to the topic, however the parser hangs it.
             level = [c for c in level if c.dep_ == "dative" or c.lower_ == "with"]
+    level = [t for t in level if not _is_setting(t)]
     for _ in range(5):
         for token in level:
             actor = code_actor(token) if token.dep_ not in ("prep", "agent") else None
@@ -729,6 +731,7 @@ def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Toke
             if c.dep_ in NESTED_DEPS
             and c.pos_ not in ("VERB", "AUX")
             and not (c.dep_ == "prep" and c.lower_ in skipped)
+            and not _is_setting(c)
         ] + [
             # "supports the actions announced by the African Union": whose the thing is, said by a participle.
             agent
@@ -740,6 +743,13 @@ def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Toke
             if not any(_noun_rule(o) for o in _children(agent, "pobj"))
         ]
     return []
+
+
+def _is_setting(token: Token) -> bool:
+    """ "on the sidelines of the G20 summit": where something happens, with nobody in it to act on."""
+    return token.lower_ in SETTING_HEADS or (
+        token.dep_ == "prep" and any(o.lower_ in SETTING_HEADS for o in token.children)
+    )
 
 
 def _answered_parties(tokens: list[Token]) -> list[Token]:
