@@ -1550,3 +1550,23 @@ def test_leaders_who_met_on_the_sidelines_of_a_summit_met_each_other_not_the_sum
     found = triples(events(nlp, text))
     assert {("INDGOV", "JPNGOV", "040"), ("JPNGOV", "INDGOV", "040")} <= found
     assert not [t for t in found if "IGOG20" in t]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'North Korea warned on Tuesday that it would take "strong countermeasures" if the United States went ahead '
+            "with the exercises.",
+            ("PRK", "USA", "130"),
+        ),
+        (
+            'Iran\'s Supreme Leader warned that Israel would receive a "crushing response" if it attacked Iran again.',
+            ("IRNGOV", "ISR", "130"),
+        ),
+    ],
+)
+def test_a_warning_is_to_whoever_its_condition_or_clause_names(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in triples(events(nlp, text))

@@ -485,6 +485,15 @@ def _verbal(verb: Token) -> _Candidate | None:
         # "threatened to strike South Korea": the threatened party is the object of the threatened act.
         for xcomp in _children(verb, "xcomp"):
             targets += [_Arg(t) for t in _expand(_children(xcomp, "dobj") + _pobjs(xcomp, VERB_TARGET_PREPS), xcomp)]
+    if code[:2] == "13" and not any(_has_country(code_actor(t.head)) for t in targets):
+        # "warned it would take strong countermeasures if the United States and South Korea went ahead", "warned
+        # that Israel would receive a crushing response": whoever the condition or the warning names.
+        clauses = [c for c in verb.subtree if c.dep_ in ("advcl", "ccomp") and c is not verb]
+        conditions = [c for c in clauses if c.dep_ == "ccomp" or _children(c, "mark")]
+        for clause in conditions:
+            named = [t for t in _expand(_children(clause, "nsubj", "nsubjpass"), clause) if t.pos_ != "PRON"]
+            targets += [_Arg(t, inherited=True) for t in named if _has_country(code_actor(t))]
+        targets = [t for t in targets if code_actor(t.head)]
     # "the agreement signed between Turkey and Libya": the parties with each other.
     pairs = [] if sources or targets else [_Arg(t) for t in _expand(_pobjs(verb, PAIR_PREPS), verb)]
     return _Candidate(verb, code, sources, targets, pairs, nominal=False, reciprocal=reciprocal, mutual=mutual)
