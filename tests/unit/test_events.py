@@ -1570,3 +1570,7 @@ def test_a_warning_is_to_whoever_its_condition_or_clause_names(
     nlp: Language, text: str, expected: tuple[str, str, str]
 ) -> None:
     assert expected in triples(events(nlp, text))
+
+
+def test_an_act_condemned_by_its_doers_nationality_is_condemned_in_the_doer(nlp: Language) -> None:
+    assert ("VEN", "USA", "111") in triples(events(nlp, "Venezuela condemned U.S. sanctions on PDVSA."))
