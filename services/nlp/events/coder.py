@@ -677,8 +677,6 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
                 parties = _parties(obj) or _expand(_pobjs(obj, frozenset({"for", "to"})), obj)
             else:
                 parties = _parties(obj) or _owners(obj)
-                if not parties and rule.code[:2] in ("11", "12"):
-                    parties = _national_modifiers(obj)  # "condemned U.S. sanctions on PDVSA": the sanctions' doer
             targets += [_Arg(t) for t in parties]
     if not any(code_actor(arg.head) for arg in targets):
         # "fired rockets at northern Israel", "provided drones to Russia": the object is a thing, the
