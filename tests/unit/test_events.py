@@ -1574,3 +1574,11 @@ def test_a_warning_is_to_whoever_its_condition_or_clause_names(
 
 def test_an_act_condemned_by_its_doers_nationality_is_condemned_in_the_doer(nlp: Language) -> None:
     assert ("VEN", "USA", "111") in triples(events(nlp, "Venezuela condemned U.S. sanctions on PDVSA."))
+
+
+def test_the_two_leaders_are_the_two_of_the_talks_before(nlp: Language) -> None:
+    text = (
+        "Chinese President Xi Jinping held talks with his Kazakh counterpart Kassym-Jomart Tokayev in Astana, and the "
+        "two leaders pledged to deepen cooperation in energy."
+    )
+    assert {("CHNGOV", "KAZGOV", "030"), ("KAZGOV", "CHNGOV", "030")} <= triples(events(nlp, text))

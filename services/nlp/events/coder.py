@@ -654,11 +654,12 @@ def _verb_arguments(verb: Token, rule: cameo.Rule) -> tuple[list[_Arg], list[_Ar
         # "He pledged the United States' strong support for ...": the speaker pledges for whose support it is.
         owners = [o for d in _children(verb, "dobj") for o in _owners(d)]
         sources = [_Arg(o, inherited=True) for o in owners if _has_country(code_actor(o))] or sources
-    if [s.lower_ for s in subjects] == ["two"] and verb.dep_ == "conj":
-        # "Blinken commended President Tshisekedi ..., and the two discussed ...": the two are those of the clause
-        # before.
+    if _the_two(subjects) and verb.dep_ == "conj":
+        # "Blinken commended President Tshisekedi ..., and the two discussed ...", "Xi held talks with Tokayev, and
+        # the two leaders pledged ...": the two are those of the clause before.
         before = verb.head
-        pair = _expand(_subjects(before), before) + _expand(_children(before, "dobj"), before)
+        met = [p for d in _children(before, "dobj") for p in (_parties(d) if _noun_rule(d) else [d])]
+        pair = _expand(_subjects(before), before) + _expand(met, before)
         sources = [_Arg(t, inherited=True) for t in pair] if len(pair) == 2 else sources
     # The direct object is the target; a preposition's object only when the direct object names no actor ("warned
     # Russia against any build-up" is about Russia, not the build-up).
@@ -752,6 +753,15 @@ def _nested_party(verb: Token, preps: frozenset[str] | None = None) -> list[Toke
             if not any(_noun_rule(o) for o in _children(agent, "pobj"))
         ]
     return []
+
+
+def _the_two(subjects: list[Token]) -> bool:
+    """ "the two", "the two leaders", "both sides": a subject that stands for two parties named before."""
+    if len(subjects) != 1:
+        return False
+    subject = subjects[0]
+    counted = any(c.lower_ == "two" and c.dep_ == "nummod" for c in subject.children)
+    return subject.lower_ == "two" or counted or any(c.lower_ == "both" for c in subject.children)
 
 
 def _is_setting(token: Token) -> bool:
