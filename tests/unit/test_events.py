@@ -1582,3 +1582,10 @@ def test_the_two_leaders_are_the_two_of_the_talks_before(nlp: Language) -> None:
         "two leaders pledged to deepen cooperation in energy."
     )
     assert {("CHNGOV", "KAZGOV", "030"), ("KAZGOV", "CHNGOV", "030")} <= triples(events(nlp, text))
+
+
+def test_talks_a_trip_was_made_for_are_held_but_a_planned_trip_adds_no_second_intent(nlp: Language) -> None:
+    made = "The Saudi foreign minister arrived in Tehran for talks with Iranian officials."
+    assert {("SAUGOV", "IRNGOV", "046"), ("IRNGOV", "SAUGOV", "046")} <= triples(events(nlp, made))
+    planned = "Blinken will travel to Beijing next week for talks with Chinese officials."
+    assert [e.code for e in events(nlp, planned)] == ["036"]

@@ -1097,6 +1097,19 @@ def _nominal(noun: Token) -> _Candidate | None:
     # "In a call with Foreign Minister Kuleba, the Secretary discussed ...": the noun is the setting of the verb,
     # with a party of its own; its event stands, done by the verb's subject.
     setting = noun.dep_ == "pobj" and noun.head.lower_ == "in" and bool(_pobjs(noun, frozenset({"with"})))
+    # "The IAEA chief arrived in Tehran for talks with Iranian officials": the talks are what the trip was for (of a
+    # trip only announced, the talks add nothing to the intent to travel).
+    trip = (
+        noun.dep_ == "pobj"
+        and noun.head.lower_ == "for"
+        and noun.head.head.lemma_.lower() in TRAVEL_VERBS | {"visit", "land"}
+        and noun.head.head.tag_ == "VBD"
+        and rule.code[:2] == "04"
+        and bool(_pobjs(noun, frozenset({"with"})))
+    )
+    if trip and governor is None:
+        governor = noun.head.head
+    setting = setting or trip
     doing_verb = (
         governor is not None and _verb_rule(governor) is not None and governor.lemma_.lower() not in LIGHT_VERBS
     )
