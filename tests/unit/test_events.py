@@ -1589,3 +1589,29 @@ def test_talks_a_trip_was_made_for_are_held_but_a_planned_trip_adds_no_second_in
     assert {("SAUGOV", "IRNGOV", "046"), ("IRNGOV", "SAUGOV", "046")} <= triples(events(nlp, made))
     planned = "Blinken will travel to Beijing next week for talks with Chinese officials."
     assert [e.code for e in events(nlp, planned)] == ["036"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "wrong"),
+    [
+        (
+            "Houthi rebels fired two missiles at a Greek-owned commercial vessel in the Red Sea.",
+            ("YEMREB", "GRC", "195"),
+            None,
+        ),
+        (
+            "Turkish troops shelled positions held by Kurdish fighters, a Britain-based war monitor said.",
+            None,
+            "GBR",
+        ),
+        ("Russia would respond to any NATO deployment in Finland, the Kremlin warned.", None, "RUS"),
+    ],
+)
+def test_owned_ships_are_their_owners_countrys_but_a_base_or_the_warners_own_country_is_no_party(
+    nlp: Language, text: str, expected: tuple[str, str, str] | None, wrong: str | None
+) -> None:
+    found = triples(events(nlp, text))
+    if expected:
+        assert expected in found
+    if wrong:
+        assert not [t for t in found if t[1].startswith(wrong)]

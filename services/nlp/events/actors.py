@@ -30,6 +30,8 @@ from shared.event_models import Actor
 # prepositions are left out because they describe something else ("officials who visited Iran").
 _MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "det", "appos", "flat", "case"})
 _NP_PREPS = frozenset({"of", "from", "in"})
+# "a Greek-owned vessel", "a British-flagged tanker" are of that country; a "Britain-based monitor" is only there.
+_OWNERSHIP_PARTICIPLES = frozenset({"own", "flag", "register", "operate"})
 _COUNTRY_LABELS = frozenset({"GPE", "NORP", "LOC", "FAC", "ORG"})
 _NUMERIC_LABELS = frozenset({"TIME", "DATE", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 # Heads whose "of/in" part says whose they are ("the city of Kharkiv", "residential areas of Kharkiv"); other
@@ -284,6 +286,7 @@ def phrase_tokens(head: Token) -> list[Token]:
                 continue  # "US-China talks": two parties, not one
             keep = (
                 child.dep_ in _MODIFIER_DEPS
+                or (child.dep_ == "npadvmod" and token.lemma_.lower() in _OWNERSHIP_PARTICIPLES)  # "Greek-owned"
                 or (child.dep_ == "prep" and child.lower_ in _NP_PREPS and not _where_a_person_is(child, token))
                 or (token.dep_ == "prep" and child.dep_ == "pobj")
             )

@@ -494,6 +494,9 @@ def _verbal(verb: Token) -> _Candidate | None:
             named = [t for t in _expand(_children(clause, "nsubj", "nsubjpass"), clause) if t.pos_ != "PRON"]
             targets += [_Arg(t, inherited=True) for t in named if _has_country(code_actor(t))]
         targets = [t for t in targets if code_actor(t.head)]
+        own = {a.country for s in sources if (a := code_actor(s.head)) is not None}
+        # "Russia would respond to any NATO deployment, the Kremlin warned": the warner's own country is no target.
+        targets = [t for t in targets if (a := code_actor(t.head)) is not None and a.country not in own - {None}]
     # "the agreement signed between Turkey and Libya": the parties with each other.
     pairs = [] if sources or targets else [_Arg(t) for t in _expand(_pobjs(verb, PAIR_PREPS), verb)]
     return _Candidate(verb, code, sources, targets, pairs, nominal=False, reciprocal=reciprocal, mutual=mutual)
