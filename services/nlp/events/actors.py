@@ -325,6 +325,7 @@ def conjuncts_after(token: Token) -> list[Token]:
 
 
 def _names_the_next(item: Token, after: Token | None) -> bool:
+    """Whether a listed place runs straight into the next listed person, whose country it names."""
     entity = entity_of(item)
     return (
         after is not None
@@ -378,7 +379,7 @@ def _countries_named(tokens: list[Token]) -> list[tuple[str, bool, bool]]:
                     name, alpha3 = countries.resolve(words.text, "GPE")
                     if alpha3 and name != countries.country_name(alpha3):
                         alpha3 = None  # only a country named outright
-                if not alpha3 and (bare := _without_role_words(ent)) is not None:
+                if not alpha3 and (bare := _without_body_words(ent)) is not None:
                     # "the Republic of Yemen Government's" tagged as one place: the country before its role.
                     name, alpha3 = countries.resolve(bare.text, "GPE")
                     if alpha3 and name != countries.country_name(alpha3):
@@ -426,7 +427,7 @@ def _countries_named(tokens: list[Token]) -> list[tuple[str, bool, bool]]:
 _BODY_WORDS = frozenset({"government", "authorities", "ministry", "military", "forces", "army", "navy", "'s", "'"})
 
 
-def _without_role_words(ent: Span) -> Span | None:
+def _without_body_words(ent: Span) -> Span | None:
     """The entity without the body words it ends with, when it ends with any and something is left."""
     end = ent.end
     while end > ent.start + 1 and ent.doc[end - 1].lower_ in _BODY_WORDS:
