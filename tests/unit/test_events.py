@@ -1615,3 +1615,16 @@ def test_owned_ships_are_their_owners_countrys_but_a_base_or_the_warners_own_cou
         assert expected in found
     if wrong:
         assert not [t for t in found if t[1].startswith(wrong)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Al Shabaab fighters stormed a hotel in Mogadishu on Friday night.", ("SOMREB", "SOM", "190")),
+        ("Security forces in Myanmar opened fire on protesters in Yangon.", ("MMRCOP", "MMRCVL", "175")),
+    ],
+)
+def test_a_building_stormed_is_in_its_place_and_fire_opened_on_protesters_is_repression(
+    nlp: Language, text: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in triples(events(nlp, text))

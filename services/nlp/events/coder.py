@@ -1278,10 +1278,14 @@ def _records(
         # "launched an offensive in eastern Ukraine": the place may hang on the verb that carries the noun.
         where = [candidate.trigger] + ([candidate.governor] if candidate.nominal and candidate.governor else [])
         # "shelled the city of Kharkiv": a place struck is no actor, and no target until its country is found.
+        # "stormed a hotel in Mogadishu (on Friday night)": what a force verb struck, when no party is named.
+        named = any(code_actor(a.head) for a in candidate.targets)
         struck = [
             d
-            for d in ([] if candidate.nominal or candidate.targets else _children(candidate.trigger, "dobj"))
-            if d.lemma_.lower() in PLACE_HEADS or d.pos_ == "PROPN"
+            for d in ([] if candidate.nominal or named else _children(candidate.trigger, "dobj"))
+            if d.lemma_.lower() in PLACE_HEADS
+            or d.pos_ == "PROPN"
+            or candidate.trigger.lemma_.lower() not in LIGHT_VERBS
         ]
         heads = (
             [a.head for a in candidate.targets]
