@@ -1279,10 +1279,10 @@ def _records(
         where = [candidate.trigger] + ([candidate.governor] if candidate.nominal and candidate.governor else [])
         # "shelled the city of Kharkiv": a place struck is no actor, and no target until its country is found.
         # "stormed a hotel in Mogadishu (on Friday night)": what a force verb struck, when no party is named.
-        named = any(code_actor(a.head) for a in candidate.targets)
+        party_named = any(code_actor(a.head) for a in candidate.targets)
         struck = [
             d
-            for d in ([] if candidate.nominal or named else _children(candidate.trigger, "dobj"))
+            for d in ([] if candidate.nominal or party_named else _children(candidate.trigger, "dobj"))
             if d.lemma_.lower() in PLACE_HEADS
             or d.pos_ == "PROPN"
             or candidate.trigger.lemma_.lower() not in LIGHT_VERBS
