@@ -198,6 +198,11 @@ EMPHASIS_HEADS = frozenset({"highlight", "underscore", "emphasize", "emphasise",
 # Verbs by which someone commands a body to act: "ordered the military to strike".
 COMMANDING_VERBS = frozenset({"order", "instruct", "direct", "command", "authorize", "authorise"})
 # What someone "comes under": an attack from whoever is named after "from".
+# Buildings and sites struck in a place: "stormed a hotel in Mogadishu".
+FACILITIES = frozenset(
+    {"hotel", "hospital", "school", "mosque", "church", "market", "camp", "embassy", "airport", "building",
+     "compound", "prison", "checkpoint", "post", "refinery", "depot", "plant", "bridge", "port", "airbase"}
+)  # fmt: skip
 ATTACK_NOUNS = frozenset({"fire", "attack", "attacks", "bombardment", "shelling", "assault", "strike", "strikes"})
 # Currency words the NER may leave untagged when a number names the sum ("50 million euros").
 CURRENCIES = frozenset(
@@ -1283,9 +1288,7 @@ def _records(
         struck = [
             d
             for d in ([] if candidate.nominal or party_named else _children(candidate.trigger, "dobj"))
-            if d.lemma_.lower() in PLACE_HEADS
-            or d.pos_ == "PROPN"
-            or candidate.trigger.lemma_.lower() not in LIGHT_VERBS
+            if d.lemma_.lower() in PLACE_HEADS | FACILITIES or d.pos_ == "PROPN"
         ]
         heads = (
             [a.head for a in candidate.targets]
