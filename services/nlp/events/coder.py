@@ -498,10 +498,9 @@ def _verbal(verb: Token) -> _Candidate | None:
         for clause in conditions:
             named = [t for t in _expand(_children(clause, "nsubj", "nsubjpass"), clause) if t.pos_ != "PRON"]
             targets += [_Arg(t, inherited=True) for t in named if _has_country(code_actor(t))]
-        targets = [t for t in targets if code_actor(t.head)]
-        own = {a.country for s in sources if (a := code_actor(s.head)) is not None}
         # "Russia would respond to any NATO deployment, the Kremlin warned": the warner's own country is no target.
-        targets = [t for t in targets if (a := code_actor(t.head)) is not None and a.country not in own - {None}]
+        own = {a.country for s in sources if (a := code_actor(s.head)) is not None} - {None}
+        targets = [t for t in targets if (a := code_actor(t.head)) is not None and a.country not in own]
     # "the agreement signed between Turkey and Libya": the parties with each other.
     pairs = [] if sources or targets else [_Arg(t) for t in _expand(_pobjs(verb, PAIR_PREPS), verb)]
     return _Candidate(verb, code, sources, targets, pairs, nominal=False, reciprocal=reciprocal, mutual=mutual)
@@ -1511,8 +1510,7 @@ def _pronoun_owner_country(head: Token) -> str | None:
             continue
         subjects = [t for t in _subjects(ancestor) if t.pos_ != "PRON" and t.i < head.i]
         if subjects:
-            actor = code_actor(subjects[0])
-            return actor.country if actor is not None else None
+            return _country_of_first(subjects)
     return None
 
 
@@ -1522,8 +1520,12 @@ def _commander_country(head: Token) -> str | None:
     verb = head.head
     if head.dep_ != "dobj" or verb.lemma_.lower() not in COMMANDING_VERBS:
         return None
-    subjects = [s for s in _subjects(verb) if s.pos_ != "PRON"]
-    actor = code_actor(subjects[0]) if subjects else None
+    return _country_of_first([s for s in _subjects(verb) if s.pos_ != "PRON"])
+
+
+def _country_of_first(tokens: list[Token]) -> str | None:
+    """The country of the actor the first of `tokens` names, if any."""
+    actor = code_actor(tokens[0]) if tokens else None
     return actor.country if actor is not None else None
 
 
